@@ -1,0 +1,336 @@
+"""The archive API: what every CLI command calls. One ``Archive`` per archive file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+
+from .embed import Embedder, document_text, get_embedder
+from .evaluate import Scores, score_topics
+from .model import Progress, TopicModel
+from .readers import ReaderOptions, read_inputs
+from .records import Article, Reject
+from .store import ArchiveError, IngestCounts, Store, StoredArticle
+from .topics.aliases import AliasTable
+from .topics.describe import keyword_line
+
+DEFAULT_ARCHIVE = "topicwatch.db"
+EXPORT_FORMATS = ("jsonl", "csv", "seed")
+
+
+@dataclass
+class IngestReport:
+    counts: IngestCounts
+    rejects: list[Reject] = field(default_factory=list)
+    committed: bool = True
+
+    def summary(self) -> str:
+        c = self.counts
+        extra = f" ({c.same_text} repeat an archived text)" if c.same_text else ""
+        state = "" if self.committed else " - nothing ingested (--strict)"
+        return f"ingested {c.ingested}{extra} / duplicates {c.duplicates} / rejected {c.rejected}{state}"
+
+
+@dataclass
+class FitReport:
+    model_id: int
+    articles: int
+    unique_texts: int
+    topics: int
+    backend: str
+
+
+class Archive:
+    """An archive file: ingest articles, fit topics, read them back, export and evaluate."""
+
+    def __init__(self, path: str | Path = DEFAULT_ARCHIVE, *, create: bool = True):
+        self.path = Path(path)
+        self.store = Store(self.path, create=create)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- ingest -----------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        options: ReaderOptions | None = None,
+        strict: bool = False,
+        on_reject: Callable[[Reject], None] | None = None,
+        on_article: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Read the inputs into the archive in one transaction.
+
+        Good records go in, bad ones are kept in the ``rejects`` table and passed to ``on_reject``.
+        With ``strict`` any reject rolls the whole batch back. Re-ingesting the same input adds nothing.
+        """
+        report = IngestReport(IngestCounts())
+        counts = report.counts
+        try:
+            with self.store.transaction():
+                batch = self.store.start_batch([str(p) for p in paths])
+                for item in read_inputs(paths, options):
+                    if isinstance(item, Article):
+                        item = self._accept(item, batch, counts)
+                        if on_article is not None:
+                            on_article(counts.ingested + counts.duplicates + counts.rejected)
+                    if isinstance(item, Reject):
+                        counts.rejected += 1
+                        if len(report.rejects) < 10_000:  # all are in the archive; keep memory bounded
+                            report.rejects.append(item)
+                        self.store.add_reject(item, batch)
+                        if on_reject is not None:
+                            on_reject(item)
+                self.store.finish_batch(batch, counts)
+                if strict and counts.rejected:
+                    raise _StrictRollback()
+        except _StrictRollback:
+            report.committed = False
+        return report
+
+    def _accept(self, article: Article, batch: int, counts: IngestCounts) -> Reject | None:
+        try:
+            outcome = self.store.add_article(article, batch)
+        except ValueError as exc:
+            return Reject(article.where or article.id, str(exc), article.text[:200])
+        if outcome == "duplicate":
+            counts.duplicates += 1
+        else:
+            counts.ingested += 1
+            counts.same_text += outcome == "same_text"
+        return None
+
+    def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
+        return self.store.rejects(limit)
+
+    # ---- embeddings -------------------------------------------------------------------------
+    def embeddings(
+        self, hashes: Sequence[str], texts: Sequence[str], embedder: Embedder, progress: Progress | None = None,
+        partition_size: int = 4_096,
+    ) -> np.ndarray:
+        """Embeddings for texts keyed by content hash; cached in the archive per (hash, backend)."""
+        vectors: np.ndarray | None = None
+        for start in range(0, len(hashes), partition_size):
+            part_hashes = hashes[start : start + partition_size]
+            cached = self.store.cached_embeddings(part_hashes, embedder.name)
+            missing = [i for i, h in enumerate(part_hashes) if h not in cached]
+            if missing:
+                fresh = embedder.encode([texts[start + i] for i in missing])
+                with self.store.transaction():
+                    self.store.put_embeddings([part_hashes[i] for i in missing], fresh, embedder.name)
+                for i, vector in zip(missing, fresh):
+                    cached[part_hashes[i]] = vector
+            part = np.stack([cached[h] for h in part_hashes])
+            if vectors is None:
+                vectors = np.empty((len(hashes), part.shape[1]), dtype=np.float32)
+            vectors[start : start + len(part)] = part
+            if progress is not None:
+                progress("embed", start + len(part), len(hashes))
+        return vectors if vectors is not None else np.zeros((0, 1), np.float32)
+
+    # ---- fit --------------------------------------------------------------------------------
+    def fit(
+        self,
+        backend: str | Embedder = "fast",
+        n_topics: int | None = None,
+        seed: int = 0,
+        aliases: AliasTable | None = None,
+        progress: Progress | None = None,
+    ) -> FitReport:
+        """Discover topics over the whole archive and label every article; becomes the current model.
+
+        Each distinct text is embedded and counted once, so reposts do not weigh twice.
+        """
+        ids, hashes = [], []
+        unique_index: dict[str, int] = {}
+        texts: list[str] = []
+        for part in self.store.iter_articles():
+            for a in part:
+                ids.append(a.id)
+                hashes.append(a.hash)
+                if a.hash not in unique_index:
+                    unique_index[a.hash] = len(texts)
+                    texts.append(document_text(a.title, a.text))
+        if not texts:
+            raise ArchiveError(f"{self.path}: the archive holds no articles (run 'topicwatch ingest' first)")
+        embedder = get_embedder(backend)
+        unique_hashes = list(unique_index)
+        vectors = self.embeddings(unique_hashes, texts, embedder, progress)
+        model = TopicModel(n_topics=n_topics, embedding=embedder, seed=seed, aliases=aliases)
+        model.fit(texts, embeddings=vectors, progress=progress)
+        rows = [unique_index[h] for h in hashes]
+        params = {"n_topics": n_topics, "seed": seed, "backend": embedder.name, "topics": len(model.topics_)}
+        sizes = np.bincount(model.labels_[rows], minlength=len(model.topics_))
+        with self.store.transaction():
+            model_id = self.store.save_model(
+                embedder.name,
+                params,
+                model.to_bytes(),
+                [(t.topic, t.keywords, int(sizes[t.topic])) for t in model.topics_],
+                ((ids[i], int(model.labels_[r]), float(model.scores_[r])) for i, r in enumerate(rows)),
+            )
+        return FitReport(model_id, len(ids), len(texts), len(model.topics_), embedder.name)
+
+    # ---- reading results --------------------------------------------------------------------
+    def _model(self) -> dict[str, Any]:
+        model = self.store.current_model()
+        if model is None:
+            raise ArchiveError(f"{self.path}: no topics yet (run 'topicwatch fit' first)")
+        return model
+
+    def topics(self) -> list[dict[str, Any]]:
+        """Every topic of the current model: id, size, date range, keywords and keyword line."""
+        topics = self.store.topics(self._model()["id"])
+        for t in topics:
+            t["keyword_line"] = keyword_line(t["keywords"])
+        return topics
+
+    def article(self, article_id: str) -> dict[str, Any]:
+        """One article with its topic and keyword line (topic is None before the first fit)."""
+        stored = self.store.article(article_id)
+        if stored is None:
+            raise KeyError(f"no article with id {article_id!r} in {self.path}")
+        return self._with_topic(stored)
+
+    def _with_topic(self, stored: StoredArticle) -> dict[str, Any]:
+        record = asdict(stored)
+        record["topic"] = record["keyword_line"] = None
+        model = self.store.current_model()
+        if model is not None:
+            found = self.store.assignment(model["id"], stored.id)
+            if found is not None:
+                record["topic"] = found[0]
+                record["keyword_line"] = self._lines(model["id"])[found[0]]
+        return record
+
+    def _lines(self, model_id: int) -> dict[int, str]:
+        return {t["topic"]: keyword_line(t["keywords"]) for t in self.store.topics(model_id)}
+
+    # ---- export -----------------------------------------------------------------------------
+    def export(self, out_dir: str | Path, fmt: str = "jsonl") -> list[Path]:
+        """Write the current labels to ``out_dir``; files appear whole or not at all."""
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+        model = self._model()
+        topics = self.store.topics(model["id"])
+        lines = {t["topic"]: keyword_line(t["keywords"]) for t in topics}
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+        try:
+            written = _EXPORTERS[fmt](self, staging, model["id"], topics, lines)
+            final = []
+            for path in written:
+                target = out / path.relative_to(staging)
+                if path.is_dir() and target.exists():
+                    shutil.rmtree(target)
+                os.replace(path, target)
+                final.append(target)
+            return final
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _labeled_rows(self, model_id: int) -> Iterable[tuple[str, int]]:
+        for article_id, topic, _score in self.store.assignments(model_id):
+            yield article_id, topic
+
+    # ---- evaluation -------------------------------------------------------------------------
+    def evaluate(self, label_field: str | None = None) -> Scores:
+        """NPMI, C_V, diversity and outlier share of the current topics; NMI/ARI against a metadata field."""
+        model = self._model()
+        topic_of = dict(self._labeled_rows(model["id"]))
+        texts, assigned, labels = [], [], []
+        seen: set[str] = set()
+        for part in self.store.iter_articles():
+            for a in part:
+                if a.hash not in seen:
+                    seen.add(a.hash)
+                    texts.append(document_text(a.title, a.text))
+                if label_field is not None and a.metadata.get(label_field) not in (None, ""):
+                    assigned.append(topic_of[a.id])
+                    labels.append(str(a.metadata[label_field]))
+        if label_field is not None and not labels:
+            raise ValueError(f"no article has a value in the field {label_field!r}")
+        keywords = [t["keywords"] for t in self.store.topics(model["id"])]
+        scores = score_topics(keywords, texts, np.asarray(assigned or list(topic_of.values())),
+                              labels if label_field is not None else None)
+        return scores
+
+
+class _StrictRollback(Exception):
+    """Raised inside the ingest transaction to undo a --strict batch."""
+
+
+def _export_jsonl(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+    assignments = out / "assignments.jsonl"
+    with open(assignments, "w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps({"id": article_id, "topic": topic, "keyword_line": lines[topic]},
+                                    ensure_ascii=False) + "\n" for article_id, topic in archive._labeled_rows(model_id))
+    topics_path = out / "topics.json"
+    topics_path.write_text(json.dumps(
+        [{"topic": t["topic"], "keywords": t["keywords"], "size": t["size"], "label": t["label"]} for t in topics],
+        ensure_ascii=False, indent=1), encoding="utf-8")
+    return [assignments, topics_path]
+
+
+def _export_csv(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+    assignments = out / "assignments.csv"
+    with open(assignments, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "topic", "keyword_line"])
+        for article_id, topic in archive._labeled_rows(model_id):
+            writer.writerow([article_id, topic, lines[topic]])
+    topics_path = out / "topics.csv"
+    with open(topics_path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["topic", "size", "first_date", "last_date", "label", "keyword_line"])
+        for t in topics:
+            writer.writerow([t["topic"], t["size"], t["first_date"], t["last_date"], t["label"] or "",
+                             lines[t["topic"]]])
+    return [assignments, topics_path]
+
+
+_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def seed_file_name(article_id: str, taken: set[str]) -> str:
+    """A file name for an article id: safe characters only, made unique when two ids fold together."""
+    base = _UNSAFE_RE.sub("_", article_id).strip("._")[:120] or "article"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    taken.add(name)
+    return name + ".txt"
+
+
+def _export_seed(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+    folder = out / "seed"
+    folder.mkdir()
+    taken: set[str] = set()
+    topic_of = dict(archive._labeled_rows(model_id))
+    for part in archive.store.iter_articles():
+        for a in part:
+            body = a.text if not a.title or a.text.startswith(a.title) else f"{a.title}\n{a.text}"
+            path = folder / seed_file_name(a.id, taken)
+            path.write_text(f"{lines[topic_of[a.id]]}\n{body}\n", encoding="utf-8")
+    return [folder]
+
+
+_EXPORTERS = {"jsonl": _export_jsonl, "csv": _export_csv, "seed": _export_seed}

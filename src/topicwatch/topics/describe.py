@@ -1,0 +1,172 @@
+"""Keyword lines: which terms say what a topic is about, most telling first, diverse across topics.
+
+Weighting is class-based TF-IDF (a topic's term frequency times the log of how rare the term is
+over all topics), multiplied by how widely the term is spread inside the topic (the share of its
+articles that use it) and how much of the term's use falls in this topic. Selection is global and
+greedy: the strongest (topic, term) pairs are taken first, and a word that already heads another
+topic's line is not reused, so a word heads few topics and lines stay distinct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass
+class TopicTermCounts:
+    """Per-topic term statistics, accumulated partition by partition (mergeable by addition)."""
+
+    vocabulary: list[str]
+    counts: sparse.csr_matrix  # topics x terms: occurrences
+    doc_counts: sparse.csr_matrix  # topics x terms: articles using the term
+    topic_sizes: np.ndarray  # articles per topic
+
+    def __add__(self, other: TopicTermCounts) -> TopicTermCounts:
+        return TopicTermCounts(
+            self.vocabulary, self.counts + other.counts, self.doc_counts + other.doc_counts,
+            self.topic_sizes + other.topic_sizes,
+        )
+
+
+def build_vocabulary(term_lists: Iterable[Sequence[str]], min_df: int = 2, max_df_share: float = 0.5) -> list[str]:
+    """Terms used by at least ``min_df`` articles and by at most ``max_df_share`` of them, sorted."""
+    doc_freq: dict[str, int] = {}
+    n = 0
+    for terms in term_lists:
+        n += 1
+        for term in set(terms):
+            doc_freq[term] = doc_freq.get(term, 0) + 1
+    ceiling = max(min_df, int(max_df_share * n))
+    return sorted(t for t, df in doc_freq.items() if min_df <= df <= ceiling)
+
+
+def doc_term_matrix(term_lists: Sequence[Sequence[str]], vocabulary: Sequence[str]) -> sparse.csr_matrix:
+    """Articles x terms occurrence counts for one partition (terms outside the vocabulary dropped)."""
+    index = {term: i for i, term in enumerate(vocabulary)}
+    rows: list[int] = []
+    cols: list[int] = []
+    for doc, terms in enumerate(term_lists):
+        for term in terms:
+            col = index.get(term)
+            if col is not None:
+                rows.append(doc)
+                cols.append(col)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(term_lists), len(vocabulary))
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def count_terms(doc_term: sparse.csr_matrix, labels: np.ndarray, n_topics: int, vocabulary: list[str]) -> TopicTermCounts:
+    """Term counts per topic for one partition of articles."""
+    labels = np.asarray(labels)
+    membership = sparse.csr_matrix(
+        (np.ones(len(labels), dtype=np.float32), (labels, np.arange(len(labels)))),
+        shape=(n_topics, doc_term.shape[0]),
+    )
+    present = doc_term.copy()
+    present.data[:] = 1.0
+    sizes = np.bincount(labels, minlength=n_topics).astype(np.float64)
+    return TopicTermCounts(vocabulary, (membership @ doc_term).tocsr(), (membership @ present).tocsr(), sizes)
+
+
+def term_npmi(doc_term: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
+    """Document-level NPMI between the given term columns (-1 where two terms never meet)."""
+    present = doc_term[:, columns].tocsc().astype(np.float32)
+    present.data[:] = 1.0
+    n = max(doc_term.shape[0], 1)
+    together = (present.T @ present).toarray() / n
+    single = np.diag(together).copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(together / np.outer(single, single))
+        npmi = pmi / -np.log(together)
+    npmi[together == 0] = -1.0
+    npmi[~np.isfinite(npmi)] = 1.0  # a term seen in every article with another
+    return npmi
+
+
+def coherence_boost(weights: np.ndarray, doc_term: sparse.csr_matrix, candidates: int = 40, anchors: int = 8) -> np.ndarray:
+    """Weights times how well each candidate term co-occurs with its topic's strongest terms.
+
+    A keyword line reads as one subject when its terms appear in the same articles; this favours
+    such terms over equally weighted ones that stand alone.
+    """
+    boosted = np.zeros_like(weights)
+    tops = [np.argsort(-weights[k], kind="stable")[:candidates] for k in range(len(weights))]
+    columns = np.unique(np.concatenate(tops))
+    position = {c: i for i, c in enumerate(columns)}
+    npmi = term_npmi(doc_term, columns)
+    for k, top in enumerate(tops):
+        idx = np.array([position[c] for c in top])
+        anchor_idx = idx[:anchors]
+        sub = npmi[np.ix_(idx, anchor_idx)]
+        mask = idx[:, None] != anchor_idx[None, :]
+        mean = (sub * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+        boosted[k, top] = weights[k, top] * np.clip(mean, 0.0, None)
+    return boosted
+
+
+def term_weights(stats: TopicTermCounts) -> np.ndarray:
+    """topics x terms weights: c-TF-IDF x spread inside the topic x share of the term's use."""
+    counts = stats.counts.toarray().astype(np.float64)
+    topic_totals = counts.sum(axis=1, keepdims=True)
+    topic_totals[topic_totals == 0] = 1.0
+    term_totals = counts.sum(axis=0, keepdims=True)
+    term_totals[term_totals == 0] = 1.0
+    tf = counts / topic_totals
+    idf = np.log1p(counts.sum() / max(len(counts), 1) / term_totals)
+    spread = stats.doc_counts.toarray() / np.maximum(stats.topic_sizes, 1)[:, None]
+    share = counts / term_totals
+    return tf * idf * np.sqrt(spread) * share
+
+
+def select_keywords(
+    weights: np.ndarray, vocabulary: Sequence[str], n_keywords: int = 10, max_topics_per_word: int = 1,
+    candidates: int = 60,
+) -> list[list[str]]:
+    """Each topic's keywords, most telling first, with a word heading at most ``max_topics_per_word``
+    topics (relaxed only for a topic that would otherwise fall short)."""
+    n_topics = weights.shape[0]
+    pool = []
+    for topic in range(n_topics):
+        top = np.argsort(-weights[topic], kind="stable")[:candidates]
+        pool.extend((weights[topic, j], topic, int(j)) for j in top if weights[topic, j] > 0)
+    pool.sort(key=lambda item: (-item[0], item[1], item[2]))
+
+    chosen: list[list[str]] = [[] for _ in range(n_topics)]
+    word_owners: dict[str, set[int]] = {}
+    for limit in (max_topics_per_word, n_topics):
+        for _, topic, j in pool:
+            if len(chosen[topic]) >= n_keywords:
+                continue
+            term = vocabulary[j]
+            if term in chosen[topic] or _redundant(term, chosen[topic]):
+                continue
+            words = term.split()
+            if any(len(word_owners.get(w, set()) - {topic}) >= limit for w in words):
+                continue
+            chosen[topic].append(term)
+            for w in words:
+                word_owners.setdefault(w, set()).add(topic)
+        if all(len(c) >= n_keywords for c in chosen):
+            break
+    # Keep the order of strength within each topic.
+    rank = {(topic, vocabulary[j]): -w for w, topic, j in pool}
+    return [sorted(terms, key=lambda t, k=k: rank[(k, t)]) for k, terms in enumerate(chosen)]
+
+
+def _redundant(term: str, chosen: list[str]) -> bool:
+    """A term adds nothing when all its words already stand in the topic's chosen terms."""
+    words = set(term.split())
+    have = {w for c in chosen for w in c.split()}
+    return words <= have
+
+
+def keyword_line(keywords: Sequence[str], max_terms: int = 10) -> str:
+    """The header line shown above an article: its topic's terms, most telling first."""
+    return " ".join(keywords[:max_terms])

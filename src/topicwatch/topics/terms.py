@@ -1,0 +1,147 @@
+"""From article text to the terms a keyword line is made of: words and learned phrases.
+
+Steps, each small: strip boilerplate (URLs, e-mail addresses, lines repeated across many articles
+such as bylines and "please direct any questions ..."), fold spelling variants of names onto one
+canonical form, tokenize into lower-case alphabetic words, then join runs of words that the archive
+uses as fixed phrases ("ryanggang province", "ministry of state security").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .aliases import AliasTable
+
+# Words that carry no topic in news prose, beyond the usual English function words.
+NEWS_STOP_WORDS = frozenset(
+    ["said", "says", "say", "told", "according", "reported", "reports", "reportedly", "also", "would", "could", "like", "just", "year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday", "time", "times", "mr", "mrs", "ms", "dr", "including", "include", "includes", "included", "make", "made", "making", "way", "ways", "new", "one", "two", "three", "four", "five", "many", "much", "well", "may", "might", "must", "can", "will", "shall", "us", "use", "used", "using", "get", "got", "going", "went", "go", "per", "cent", "percent", "people", "thing", "things", "lot", "really", "even", "still", "since", "however", "though", "although", "st", "nd", "rd", "th", "pm", "am", "bn", "mn", "week's", "year's", "s", "t", "don", "didn", "doesn", "isn", "wasn", "won", "wouldn", "couldn", "ve", "ll", "re"]
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS
+# Words allowed inside a phrase but never at its ends ("ministry of state security").
+CONNECTORS = frozenset({"of", "and", "for", "the", "de", "on"})
+
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b", re.IGNORECASE)
+_WORD_RE = re.compile(r"[a-z]+|[\uac00-\ud7a3]+")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
+
+
+def find_boilerplate(texts: Iterable[str], min_docs: int = 3, share: float = 0.01) -> frozenset[str]:
+    """Lines (case-folded) that recur verbatim in many articles: bylines, sign-offs, disclaimers.
+
+    A line counts when it stands in at least ``max(min_docs, share * n)`` articles and is not a
+    bare short word; those lines are removed before keywords are counted.
+    """
+    line_docs: Counter[str] = Counter()
+    n = 0
+    for text in texts:
+        n += 1
+        seen = {_line_key(line) for line in text.split("\n") if len(line.strip()) >= 12}
+        line_docs.update(seen)
+    threshold = max(min_docs, int(share * n))
+    return frozenset(key for key, count in line_docs.items() if count >= threshold)
+
+
+def _line_key(line: str) -> str:
+    return hashlib.blake2b(" ".join(line.lower().split()).encode(), digest_size=8).hexdigest()
+
+
+@dataclass
+class Tokenizer:
+    """Text -> lower-case word tokens (stop words kept, so phrases can see their connectors)."""
+
+    boilerplate: frozenset[str] = frozenset()
+    aliases: AliasTable = field(default_factory=AliasTable.builtin)
+
+    def tokens(self, text: str) -> list[str]:
+        if self.boilerplate:
+            text = "\n".join(line for line in text.split("\n") if _line_key(line) not in self.boilerplate)
+        text = self.aliases.canonicalize(_URL_RE.sub(" ", text.lower()))
+        text = _POSSESSIVE_RE.sub("", text)
+        return [word for word in _WORD_RE.findall(text) if len(word) > 1 or not word.isascii()]
+
+
+def is_content_word(word: str) -> bool:
+    return len(word) > 1 and word not in STOP_WORDS
+
+
+@dataclass
+class PhraseTable:
+    """Fixed phrases of 2-4 words learned from the archive, matched longest first."""
+
+    phrases: frozenset[tuple[str, ...]] = frozenset()
+    max_len: int = 4
+
+    @classmethod
+    def learn(
+        cls, token_lists: Iterable[Sequence[str]], min_count: int = 5, min_association: float = 0.3
+    ) -> PhraseTable:
+        """Keep a run of words when it is frequent and its rarest content word mostly occurs in it.
+
+        ``min_association`` is count(phrase) / count(rarest content word in it): "ryanggang
+        province" passes because "ryanggang" rarely stands without "province".
+        """
+        word_counts: Counter[str] = Counter()
+        gram_counts: Counter[tuple[str, ...]] = Counter()
+        for tokens in token_lists:
+            word_counts.update(tokens)
+            for size in range(2, cls.max_len + 1):
+                for start in range(len(tokens) - size + 1):
+                    gram = tuple(tokens[start : start + size])
+                    if _phrase_shape(gram):
+                        gram_counts[gram] += 1
+        kept = set()
+        for gram, count in gram_counts.items():
+            if count < min_count:
+                continue
+            rarest = min(word_counts[w] for w in gram if w not in CONNECTORS)
+            if count / rarest >= min_association:
+                kept.add(gram)
+        return cls(frozenset(kept))
+
+    def terms(self, tokens: Sequence[str]) -> list[str]:
+        """Content words and phrases of one text; a phrase's words are not counted again alone."""
+        out: list[str] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            for size in range(min(self.max_len, n - i), 1, -1):
+                gram = tuple(tokens[i : i + size])
+                if gram in self.phrases:
+                    out.append(" ".join(gram))
+                    i += size
+                    break
+            else:
+                if is_content_word(tokens[i]):
+                    out.append(tokens[i])
+                i += 1
+        return out
+
+
+def _phrase_shape(gram: tuple[str, ...]) -> bool:
+    if not (is_content_word(gram[0]) and is_content_word(gram[-1])):
+        return False
+    return all(is_content_word(w) or w in CONNECTORS for w in gram[1:-1])
+
+
+@dataclass
+class TermAnalyzer:
+    """The callable that turns one article's text into its terms (the vectorizer's analyzer)."""
+
+    tokenizer: Tokenizer
+    phrases: PhraseTable
+
+    @classmethod
+    def learn(cls, texts: Sequence[str], aliases: AliasTable | None = None) -> TermAnalyzer:
+        """Learn boilerplate lines and phrases from (a sample of) the archive's texts."""
+        tokenizer = Tokenizer(find_boilerplate(texts), aliases or AliasTable.builtin())
+        min_count = max(3, len(texts) // 2000)
+        phrases = PhraseTable.learn((tokenizer.tokens(t) for t in texts), min_count=min_count)
+        return cls(tokenizer, phrases)
+
+    def __call__(self, text: str) -> list[str]:
+        return self.phrases.terms(self.tokenizer.tokens(text))

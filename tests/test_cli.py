@@ -1,0 +1,98 @@
+"""The command line as a user runs it: the installed console script, in a subprocess."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import load_corpus
+
+TOPICWATCH = shutil.which("topicwatch", path=str(Path(sys.executable).parent)) or "topicwatch"
+
+
+def run(*args, cwd, check=True):
+    env = dict(os.environ, TERM="dumb", COLUMNS="200")
+    result = subprocess.run([TOPICWATCH, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300,
+                            check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed ({result.returncode}): {result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    run("sample", "--out", "sample.jsonl", cwd=folder)
+    return folder
+
+
+def test_demo_flow_on_the_bundled_sample(workdir):
+    ingest = run("ingest", "sample.jsonl", cwd=workdir)
+    assert ingest.stdout.strip() == "ingested 84 / duplicates 0 / rejected 0"
+    assert (workdir / "topicwatch.db").exists()
+    assert "topics over 84 articles" in run("fit", "--seed", "0", cwd=workdir).stdout
+    topics = json.loads(run("topics", "--json", cwd=workdir).stdout)
+    assert len(topics) >= 4 and all(t["keyword_line"] for t in topics)
+    assert all(t["first_date"] and t["first_date"] >= "2023" for t in topics)
+    shown = run("show", "sample-001", cwd=workdir).stdout.splitlines()
+    assert shown[0] in {t["keyword_line"] for t in topics}
+    run("export", "--format", "seed", "--out", "out", cwd=workdir)
+    assert len(list((workdir / "out" / "seed").glob("*.txt"))) == 84
+    scores = json.loads(run("eval", "--label-field", "section", "--json", cwd=workdir).stdout)
+    assert scores["outlier_share"] == 0.0 and scores["nmi"] > 0.5
+
+
+def test_variant_spellings_are_one_name_in_keyword_lines(workdir):
+    topics = json.loads(run("topics", "--json", cwd=workdir).stdout)
+    words = " ".join(t["keyword_line"] for t in topics).split()
+    assert "yanggang" not in words
+
+
+def test_user_mistakes_are_one_line_errors(tmp_path, workdir):
+    missing = run("--archive", str(tmp_path / "none.db"), "topics", cwd=tmp_path, check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip().count("\n") == 0 and "no archive here" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    unknown = run("show", "no-such-id", cwd=workdir, check=False)
+    assert unknown.returncode == 1 and "no article with id 'no-such-id'" in unknown.stderr
+    bad_path = run("--archive", str(tmp_path / "x.db"), "ingest", "does/not/exist.jsonl", cwd=tmp_path,
+                   check=False)
+    assert "does/not/exist.jsonl: no such file or directory" in bad_path.stderr
+    assert "rejected 1" in bad_path.stdout
+
+
+def test_strict_ingest_exits_non_zero(tmp_path):
+    (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": ""}\n')
+    result = run("ingest", "--strict", "in.jsonl", cwd=tmp_path, check=False)
+    assert result.returncode == 1 and "nothing ingested" in result.stdout
+    assert "in.jsonl:2" in result.stderr
+
+
+def test_rejects_listing_and_help(tmp_path):
+    (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "fine text here"}\n{oops\n')
+    run("ingest", "in.jsonl", cwd=tmp_path)
+    rows = json.loads(run("rejects", "--json", cwd=tmp_path).stdout)
+    assert len(rows) == 1 and rows[0]["where"].endswith("in.jsonl:2")
+    assert "--text-field" in run("ingest", "--help", cwd=tmp_path).stdout
+
+
+def test_csv_and_field_mapping(tmp_path):
+    rows = load_corpus("kcna_english.jsonl.gz", limit=120)
+    import csv
+
+    with open(tmp_path / "k.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["uid", "headline", "body", "published"])
+        for r in rows:
+            writer.writerow([r["id"], r["title"], r["text"], r["date"] or ""])
+    out = run("ingest", "k.csv", "--id-field", "uid", "--title-field", "headline", "--text-field", "body",
+              "--date-field", "published", cwd=tmp_path)
+    assert "rejected 0" in out.stdout
+    run("fit", "--topics", "4", cwd=tmp_path)
+    run("export", "--format", "jsonl", "--out", "o", cwd=tmp_path)
+    ids = [json.loads(line)["id"] for line in (tmp_path / "o" / "assignments.jsonl").read_text().splitlines()]
+    assert ids == [r["id"] for r in rows]

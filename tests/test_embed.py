@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+
+from topicwatch.embed import QualityEmbedder, document_text, get_embedder
+
+TEXTS = ["North Korea fired a ballistic missile into the East Sea.",
+         "A missile launch was detected by Seoul and Tokyo.",
+         "Rice prices rose in the markets of Hyesan."]
+
+
+def _check(vectors, n):
+    assert vectors.dtype == np.float32 and vectors.shape[0] == n
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    sims = vectors @ vectors.T
+    assert sims[0, 1] > sims[0, 2]  # two missile stories are closer than missile vs rice
+
+
+def test_quality_backend_is_the_bundled_minilm():
+    embedder = QualityEmbedder()
+    vectors = embedder.encode(TEXTS)
+    assert vectors.shape[1] == 384
+    _check(vectors, 3)
+
+
+def test_fast_backend_is_distilled_locally_and_cached(fast_embedder):
+    vectors = fast_embedder.encode(TEXTS)
+    _check(vectors, 3)
+    assert (fast_embedder.model_dir / "model.safetensors").exists()
+
+
+def test_backend_names_and_errors():
+    assert get_embedder("fast").name != get_embedder("quality").name
+    with pytest.raises(ValueError, match="unknown embedding backend 'bert'"):
+        get_embedder("bert")
+    assert document_text("Title", "Body") == "Title\nBody"
+    assert document_text("Title", "Title\nBody") == "Title\nBody"

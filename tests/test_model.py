@@ -1,0 +1,69 @@
+import numpy as np
+from sklearn.metrics import normalized_mutual_info_score
+
+from topicwatch import TopicModel
+from topicwatch.embed import document_text
+from topicwatch.evaluate import topic_diversity
+
+
+def _texts(rows):
+    return [document_text(d["title"], d["text"]) for d in rows]
+
+
+def test_bbc_five_topics_fast_backend_recovers_sections(bbc, bbc_fast_vectors):
+    model = TopicModel(n_topics=5, seed=0).fit(_texts(bbc), embeddings=bbc_fast_vectors)
+    labels = [d["label"] for d in bbc]
+    assert normalized_mutual_info_score(labels, model.labels_) >= 0.75
+    assert len(model.topics_) == 5
+    assert sum(t.size for t in model.topics_) == len(bbc)  # every article has a topic: no outliers
+    assert topic_diversity([t.keywords for t in model.topics_]) >= 0.9
+    lines = model.keyword_lines()
+    assert len(lines) == len(bbc) and all(lines)
+    for topic in model.topics_:
+        assert 5 <= len(topic.keywords) <= 10
+        assert topic.keyword_line == topic.keyword_line.lower()
+    sport = next(t for t in model.topics_ if "england" in t.keywords or "match" in t.keywords)
+    assert sport.size > 300
+
+
+def test_same_seed_same_topics_and_ids(bbc, bbc_fast_vectors):
+    texts = _texts(bbc)[:800]
+    vectors = bbc_fast_vectors[:800]
+    a = TopicModel(seed=3).fit(texts, embeddings=vectors)
+    b = TopicModel(seed=3).fit(texts, embeddings=vectors)
+    assert np.array_equal(a.labels_, b.labels_)
+    assert [t.keywords for t in a.topics_] == [t.keywords for t in b.topics_]
+    sizes = [t.size for t in a.topics_]
+    assert sizes == sorted(sizes, reverse=True)  # topic 0 is the largest
+
+
+def test_automatic_topic_count_is_sensible(bbc, bbc_fast_vectors):
+    model = TopicModel(seed=0).fit(_texts(bbc), embeddings=bbc_fast_vectors)
+    assert 5 <= len(model.topics_) <= 20
+
+
+def test_transform_labels_new_texts_without_changing_topics(bbc, bbc_fast_vectors):
+    texts = _texts(bbc)
+    model = TopicModel(n_topics=5, seed=0).fit(texts[:1500], embeddings=bbc_fast_vectors[:1500])
+    before = [t.keywords for t in model.topics_]
+    new = model.transform(texts[1500:1600])
+    assert new.shape == (100,) and set(new) <= set(range(5))
+    assert [t.keywords for t in model.topics_] == before
+    # Labelling from the vectors gives the same topics as labelling from the texts.
+    from_vectors = model.transform(texts[1500:1600], embeddings=bbc_fast_vectors[1500:1600])
+    assert np.array_equal(from_vectors, new)
+
+
+def test_saved_model_labels_like_the_original(bbc, bbc_fast_vectors):
+    texts = _texts(bbc)[:600]
+    model = TopicModel(n_topics=4, seed=1).fit(texts, embeddings=bbc_fast_vectors[:600])
+    again = TopicModel.from_bytes(model.to_bytes())
+    assert [t.keywords for t in again.topics_] == [t.keywords for t in model.topics_]
+    assert np.array_equal(again.transform(texts, bbc_fast_vectors[:600]), model.labels_)
+
+
+def test_unfitted_model_says_so():
+    import pytest
+
+    with pytest.raises(RuntimeError, match="not fitted"):
+        TopicModel().transform(["text"])

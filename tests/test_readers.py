@@ -1,0 +1,431 @@
+"""Tests for topicwatch.readers: every input format, with real files written to tmp_path."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from topicwatch.readers import ReaderOptions, read_inputs
+from topicwatch.readers.text_files import is_keyword_line, split_text
+from topicwatch.records import Article, Reject
+
+SHARED_DATA = Path(__file__).parents[1].parent / "shared" / "data"
+
+
+def read_all(*paths: str | Path, **options: object) -> list[Article | Reject]:
+    return list(read_inputs([str(path) for path in paths], ReaderOptions(**options)))  # type: ignore[arg-type]
+
+
+def articles(items: list[Article | Reject]) -> list[Article]:
+    return [item for item in items if isinstance(item, Article)]
+
+
+def rejects(items: list[Article | Reject]) -> list[Reject]:
+    return [item for item in items if isinstance(item, Reject)]
+
+
+def write_jsonl(path: Path, records: list[object]) -> Path:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- .txt files
+
+
+def test_txt_folder_sorted_recursive_with_titles_and_ids(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "b.txt").write_text("Second Story\n\nThe mayor spoke on Monday.\nShe left.\n", encoding="utf-8")
+    (root / "a.txt").write_text("First Story\nA short body about the harbour.", encoding="utf-8")
+    (root / "z.txt").write_text("Only A Title Line", encoding="utf-8")
+    (root / "sub" / "c.txt").write_text("Nested Story\nText of the nested story.", encoding="utf-8")
+    (root / "sub" / "deeper" / "d.txt").write_text("Deep Story\nDeep text.", encoding="utf-8")
+    (root / ".hidden.txt").write_text("Hidden\nNot read.", encoding="utf-8")
+    (root / ".git" / "e.txt").write_text("Hidden Dir\nNot read.", encoding="utf-8")
+    (root / "notes.md").write_text("# unknown type, skipped silently", encoding="utf-8")
+
+    items = read_all(root)
+    assert rejects(items) == []
+    assert [a.id for a in items] == ["a", "b", "sub/c", "sub/deeper/d", "z"]
+    first, second = items[0], items[1]
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert first.title == "First Story"
+    assert first.text == "A short body about the harbour."
+    assert second.text == "The mayor spoke on Monday.\nShe left."
+    assert second.language == "en"
+    assert second.where == str(root / "b.txt") and second.source == str(root / "b.txt")
+    single = items[-1]
+    assert isinstance(single, Article) and single.title == single.text == "Only A Title Line"
+    assert all(a.given_keywords is None for a in articles(items))
+
+
+def test_explicit_txt_file_id_is_stem_and_source_override(tmp_path: Path) -> None:
+    path = tmp_path / "story.one.txt"
+    path.write_text("Title Here\nBody here.", encoding="utf-8")
+    (item,) = read_all(path, source="my-archive")
+    assert isinstance(item, Article)
+    assert item.id == "story.one" and item.source == "my-archive"
+
+
+SEED = "election turnout coalition talks parliament\nCoalition talks stall after record turnout\n\nThe parties met on Monday.\n"
+NORMAL = "Coalition talks stall after record turnout\n\nThe parties met on Monday and talked.\n"
+
+
+def test_seed_format_auto_detected(tmp_path: Path) -> None:
+    (tmp_path / "seed.txt").write_text(SEED, encoding="utf-8")
+    (tmp_path / "ko.txt").write_text(
+        "경제 건설 인민 생활 향상\n신년사 발표\n인민경제의 모든 부문에서 성과를 거두었다.\n", "utf-8"
+    )
+    ko, seed = read_all(tmp_path)
+    assert isinstance(seed, Article)
+    assert seed.given_keywords == "election turnout coalition talks parliament"
+    assert seed.title == "Coalition talks stall after record turnout"
+    assert seed.text == "The parties met on Monday."
+    assert isinstance(ko, Article)
+    assert ko.given_keywords == "경제 건설 인민 생활 향상" and ko.title == "신년사 발표"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        NORMAL,  # a capitalised title
+        "markets fell sharply today, traders said\nShares Down\nBody.\n",  # punctuation
+        "storm warning\nCoast Guard Alert\nBody text.\n",  # only two tokens
+        "the river rose overnight and the town\nresidents left early in the morning\n",  # no title after
+        "just one lowercase line with words\n",  # nothing after it
+        "covid-19 wave hits city\nhospitals are full\n",  # next line not title-like
+    ],
+)
+def test_seed_format_not_detected_for_normal_articles(tmp_path: Path, content: str) -> None:
+    (tmp_path / "a.txt").write_text(content, encoding="utf-8")
+    (item,) = read_all(tmp_path)
+    assert isinstance(item, Article)
+    assert item.given_keywords is None
+    assert item.title == content.split("\n")[0]
+
+
+def test_keyword_line_rule() -> None:
+    assert is_keyword_line("nuclear test sanctions un security council")
+    assert is_keyword_line("kim jong-il death mourning o'brien 2011")
+    assert not is_keyword_line("Nuclear test sanctions")
+    assert not is_keyword_line("nuclear test (sanctions)")
+    assert not is_keyword_line("nuclear  test  sanctions")  # not single spaces
+    assert not is_keyword_line("2011 2012 2013")  # no letters
+    assert split_text(SEED, "none")[0] is None
+
+
+def test_seed_forced_modes(tmp_path: Path) -> None:
+    (tmp_path / "normal.txt").write_text(NORMAL, encoding="utf-8")
+    (tmp_path / "seed.txt").write_text(SEED, encoding="utf-8")
+    forced = read_all(tmp_path, header="keywords")
+    normal, seed = forced
+    assert isinstance(normal, Article) and isinstance(seed, Article)
+    assert normal.given_keywords == "Coalition talks stall after record turnout"
+    assert normal.title == "The parties met on Monday and talked."
+    assert seed.given_keywords == "election turnout coalition talks parliament"
+    never = read_all(tmp_path, header="none")
+    assert all(isinstance(a, Article) and a.given_keywords is None for a in never)
+    assert never[1].title == "election turnout coalition talks parliament"  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        read_all(tmp_path, header="maybe")
+
+
+def test_txt_invalid_utf8_binary_and_empty(tmp_path: Path) -> None:
+    (tmp_path / "bad.txt").write_bytes(b"Title\nCaf\xe9 text in Latin-1\n")
+    (tmp_path / "bin.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (tmp_path / "empty.txt").write_text("  \n\n", encoding="utf-8")
+    bad, binary, empty = read_all(tmp_path)
+    assert isinstance(bad, Reject) and bad.reason.startswith("not valid UTF-8 text")
+    assert bad.where == str(tmp_path / "bad.txt")
+    assert isinstance(binary, Reject) and binary.reason == "binary file (NUL bytes)"
+    assert isinstance(empty, Reject) and empty.reason == "empty text"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_jsonl_field_mapping_and_metadata(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "feed.jsonl",
+        [
+            {
+                "doc_id": 17,
+                "headline": "Port strike ends",
+                "body": "Dock workers  returned to work on Friday.",
+                "meta": {"published": "2024-03-01T10:00:00Z", "desk": "business"},
+                "tags": ["port", "labour"],
+                "words": 6,
+            },
+            {"headline": "No id here", "body": "Text without an id field.", "meta": {}},
+        ],
+    )
+    first, second = read_all(
+        path, text_field="body", id_field="doc_id", title_field="headline", date_field="meta.published"
+    )
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert first.id == "17" and first.title == "Port strike ends"
+    assert first.text == "Dock workers returned to work on Friday."
+    assert first.date == "2024-03-01"
+    assert first.metadata == {"meta": {"desk": "business"}, "tags": ["port", "labour"], "words": 6}
+    assert first.where == f"{path}:1" and first.source == str(path)
+    assert second.id == "feed.jsonl:2" and second.date is None
+
+
+def test_jsonl_gz(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for number in range(3):
+            handle.write(json.dumps({"id": f"g{number}", "text": f"Gzipped story number {number}."}) + "\n")
+    items = read_all(path)
+    assert [a.id for a in articles(items)] == ["g0", "g1", "g2"] and not rejects(items)
+
+
+def test_jsonl_bad_lines_do_not_stop_good_ones(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"id": "a", "text": "First good story."}\n'
+        b'{"id": "b", "text": "broken\n'
+        b"\n"
+        b'["not", "an", "object"]\n'
+        b'{"id": "c", "text": "Caf\xe9 in Latin-1"}\n'
+        b'{"id": "d", "text": "   "}\n'
+        b'{"id": "e", "body": "no text field"}\n'
+        b'{"id": "f", "text": "Dated story.", "date": "not a date"}\n'
+        b'{"id": "g", "text": "Last good story.", "date": 1700000000}\n'
+    )
+    items = read_all(path)
+    assert [a.id for a in articles(items)] == ["a", "g"]
+    assert articles(items)[1].date == "2023-11-14"
+    got = {r.where: r.reason for r in rejects(items)}
+    assert got[f"{path}:2"].startswith("malformed JSON: ")
+    assert got[f"{path}:4"] == "expected a JSON object"
+    assert got[f"{path}:5"] == "not valid UTF-8 text"
+    assert got[f"{path}:6"] == "empty text"
+    assert got[f"{path}:7"] == "missing field 'text'"
+    assert got[f"{path}:8"] == "unparseable date 'not a date'"
+    assert len(got) == 6
+    assert "broken" in next(r for r in rejects(items) if r.where == f"{path}:2").snippet
+
+
+def test_binary_file_with_line_format_extension(tmp_path: Path) -> None:
+    path = tmp_path / "image.jsonl"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10" * 20)
+    (item,) = read_all(path)
+    assert isinstance(item, Reject)
+    assert item.where == str(path) and item.reason == "binary file (NUL bytes)"
+
+
+def test_json_array_file(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text(
+        '[\n  {"id": "x1", "text": "Array item one."},\n  {"text": ""},\n  {"id": "x3", "text": "Item three."}\n]\n',
+        encoding="utf-8",
+    )
+    items = read_all(path)
+    assert [a.id for a in articles(items)] == ["x1", "x3"]
+    assert articles(items)[1].where == f"{path}:4"
+    (bad,) = rejects(items)
+    assert bad.where == f"{path}:3" and bad.reason == "empty text"
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_multiline_field_and_bad_row(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_bytes(
+        b"id,title,text,date,section\n"
+        b'r1,Quiet day,"Nothing happened, really.",2024-01-02,local\n'
+        b'r2,Long read,"First paragraph.\n'
+        b"\n"
+        b'Second paragraph with ""quotes"".",,features\n'
+        b"r3,Too few fields,only text\n"
+        b'r4,Bad bytes,"Caf\xe9",2024-01-03,local\n'
+        b',No id,"Row without an id.",3 March 2024,sport\n'
+    )
+    items = read_all(path)
+    good = articles(items)
+    assert [a.id for a in good] == ["r1", "r2", "rows.csv:8"]
+    assert good[0].metadata == {"section": "local"} and good[0].date == "2024-01-02"
+    assert good[1].text == 'First paragraph.\n\nSecond paragraph with "quotes".'
+    assert good[1].where == f"{path}:3" and good[1].date is None
+    assert good[2].date == "2024-03-03"
+    got = {r.where: r.reason for r in rejects(items)}
+    assert got == {f"{path}:6": "expected 5 fields, found 3", f"{path}:7": "not valid UTF-8 text"}
+
+
+def test_csv_missing_text_column(tmp_path: Path) -> None:
+    path = tmp_path / "wrong.csv"
+    path.write_text("id,headline,body\n1,A,B\n2,C,D\n", encoding="utf-8")
+    (item,) = read_all(path)
+    assert isinstance(item, Reject) and item.where == str(path)
+    assert item.reason == "missing column 'text' (columns: 'id', 'headline', 'body')"
+    mapped = read_all(path, text_field="body", title_field="headline")
+    assert [(a.id, a.title, a.text) for a in articles(mapped)] == [("1", "A", "B"), ("2", "C", "D")]
+
+
+def test_tsv(tmp_path: Path) -> None:
+    path = tmp_path / "rows.tsv"
+    path.write_text("id\ttext\nt1\tTab separated, with a comma.\n", encoding="utf-8")
+    (item,) = read_all(path)
+    assert isinstance(item, Article) and item.text == "Tab separated, with a comma."
+
+
+# --------------------------------------------------------------------------- feeds and pages
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+<title>Valley Gazette</title><link>https://valley.example.org/</link><description>Local news</description>
+<item>
+  <title>Bridge reopens after repairs</title>
+  <link>https://valley.example.org/bridge</link>
+  <guid>vg-101</guid>
+  <pubDate>Tue, 04 Jun 2024 09:15:00 +0000</pubDate>
+  <description>&lt;p&gt;The old stone bridge reopened on Tuesday.&lt;/p&gt;&lt;p&gt;Repairs took &lt;b&gt;eight&lt;/b&gt; months.&lt;/p&gt;</description>
+</item>
+<item>
+  <title>Market day moves</title>
+  <link>https://valley.example.org/market</link>
+  <description>The weekly market moves to Saturdays.</description>
+</item>
+<item><title>Nothing inside</title><link>https://valley.example.org/empty</link><description></description></item>
+</channel></rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<title>Atom Desk</title><id>urn:desk</id><updated>2024-06-05T10:00:00Z</updated>
+<entry>
+  <title>Library extends hours</title>
+  <id>urn:uuid:1234</id>
+  <link href="https://atom.example.net/library"/>
+  <updated>2024-06-06T10:00:00Z</updated>
+  <published>2024-06-04T22:30:00-05:00</published>
+  <content type="html">&lt;p&gt;The central library will stay open until ten.&lt;/p&gt;&lt;script&gt;track()&lt;/script&gt;</content>
+</entry>
+</feed>
+"""
+
+
+def test_rss_feed(tmp_path: Path) -> None:
+    path = tmp_path / "gazette.rss"
+    path.write_text(RSS, encoding="utf-8")
+    first, second, empty = read_all(path)
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert first.id == "vg-101" and first.title == "Bridge reopens after repairs"
+    assert first.date == "2024-06-04"
+    assert first.text == "The old stone bridge reopened on Tuesday.\n\nRepairs took eight months."
+    assert first.metadata == {"link": "https://valley.example.org/bridge", "feed_title": "Valley Gazette"}
+    assert first.where == f"{path}#item 1"
+    assert second.id == "https://valley.example.org/market" and second.date is None
+    assert isinstance(empty, Reject) and empty.where == f"{path}#item 3" and empty.reason == "empty text"
+
+
+def test_atom_feed_and_unreadable_feed(tmp_path: Path) -> None:
+    (tmp_path / "desk.atom").write_text(ATOM, encoding="utf-8")
+    (tmp_path / "broken.xml").write_text("this is <not a feed", encoding="utf-8")
+    broken, entry = read_all(tmp_path)
+    assert isinstance(entry, Article)
+    assert entry.id == "urn:uuid:1234" and entry.title == "Library extends hours"
+    assert entry.date == "2024-06-04"  # published wins over updated, in its own time zone
+    assert entry.text == "The central library will stay open until ten."
+    assert entry.metadata["link"] == "https://atom.example.net/library"
+    assert entry.metadata["feed_title"] == "Atom Desk"
+    assert isinstance(broken, Reject) and broken.where == str(tmp_path / "broken.xml")
+    assert broken.reason.startswith("not a readable feed")
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Harbour city opens new tidal barrier | Coastal Herald</title>
+<link rel="canonical" href="https://coastalherald.example.com/news/2024/05/tidal-barrier">
+<meta property="og:site_name" content="Coastal Herald">
+<meta name="author" content="Mara Lindqvist">
+<meta property="article:published_time" content="2024-05-14T08:30:00+00:00">
+</head><body>
+<header><nav><ul>
+  <li><a href="/">Home</a></li><li><a href="/sport">Sport subscription offers</a></li>
+  <li><a href="/weather">Weather desk archive</a></li>
+</ul></nav></header>
+<main><article>
+<h1>Harbour city opens new tidal barrier</h1>
+<p>The harbour city on Tuesday opened a tidal barrier that engineers say will protect more than forty
+thousand homes from storm surges for the next century.</p>
+<p>The barrier, built over six years at a cost of 410 million euros, closes automatically when the sea
+level forecast rises above a set threshold, the city's water authority said.</p>
+<p>Residents of the low-lying eastern districts, which flooded twice in the past decade, gathered along
+the quay to watch the first test closure of the steel gates.</p>
+</article></main>
+<footer><p>Copyright 2024 Coastal Herald. All rights reserved. Privacy policy and cookie settings.</p></footer>
+</body></html>
+"""
+
+
+def test_html_page(tmp_path: Path) -> None:
+    (tmp_path / "barrier.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "blank.htm").write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")
+    page, blank = read_all(tmp_path)
+    assert isinstance(page, Article)
+    assert page.id == "https://coastalherald.example.com/news/2024/05/tidal-barrier"
+    assert page.title.startswith("Harbour city opens new tidal barrier")
+    assert page.date == "2024-05-14"
+    assert "forty thousand homes from storm surges" in page.text
+    assert "steel gates" in page.text
+    assert "subscription offers" not in page.text and "Weather desk archive" not in page.text
+    assert "All rights reserved" not in page.text
+    assert page.metadata["author"] == "Mara Lindqvist"
+    assert page.metadata["url"] == page.id
+    assert isinstance(blank, Reject) and blank.reason == "no article text found in HTML"
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def test_missing_path_and_unsupported_type(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "x.jsonl"
+    odd = tmp_path / "table.xyz"
+    odd.write_text("something", encoding="utf-8")
+    items = read_all(missing, odd)
+    assert items == [
+        Reject(where=str(missing), reason="no such file or directory"),
+        Reject(where=str(odd), reason="unsupported file type '.xyz'"),
+    ]
+    assert read_all(tmp_path) == []  # unknown types are skipped silently in folders
+
+
+# --------------------------------------------------------------------------- real corpus and memory
+
+
+def test_real_corpus_first_50_lines(tmp_path: Path) -> None:
+    corpus = SHARED_DATA / "bbc_news.jsonl.gz"
+    if not corpus.exists():
+        pytest.skip(f"{corpus} not found")
+    sample = tmp_path / "bbc_head.jsonl.gz"
+    with gzip.open(corpus, "rb") as source, gzip.open(sample, "wb") as target:
+        target.writelines(itertools.islice(source, 50))
+    items = read_all(sample)
+    good = articles(items)
+    assert len(good) == 50 and not rejects(items)
+    assert all(a.title and a.text and a.language == "en" for a in good)
+    assert "label" in good[0].metadata
+
+
+def test_streaming_memory_stays_flat(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(200_000):
+            handle.write(f'{{"id": {number}, "text": "item {number} text", "n": {number}}}\n')
+    tracemalloc.start()
+    try:
+        count = sum(isinstance(item, Article) for item in read_inputs([path]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 200_000
+    assert peak < 20 * 1024 * 1024
