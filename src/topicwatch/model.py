@@ -21,6 +21,7 @@ from .topics.describe import (
     count_terms,
     doc_term_matrix,
     keyword_line,
+    passage_term_matrix,
     select_keywords,
     term_weights,
 )
@@ -88,7 +89,7 @@ class TopicModel:
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
         sample = self._sample_indices(len(texts))
-        doc_term = self._learn_terms(texts, sample, progress)
+        doc_term, passages = self._learn_terms(texts, sample, progress)
         sample_matrix = doc_term[sample]
         self.lexical_ = LexicalView.fit(sample_matrix, self.lexical_dims, self.seed) if self.lexical_dims else None
         features = self._features(vectors, doc_term)
@@ -97,26 +98,32 @@ class TopicModel:
         self.centroids_ = fit_centroids(features, k, seed=self.seed, sample_size=self.sample_size)
         self.labels_, self.scores_ = assign_topics(features, self.centroids_)
         _report(progress, "cluster", 1, 1)
-        self._describe(doc_term, sample_matrix, self.labels_)
+        self._describe(doc_term, passages, self.labels_)
         return self
 
     def fit_transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         return self.fit(texts, embeddings).labels_
 
-    def _learn_terms(self, texts: Sequence[str], sample: np.ndarray, progress: Progress | None) -> sparse.csr_matrix:
-        """Learn boilerplate, phrases and vocabulary on the sample; count every article's terms."""
+    def _learn_terms(
+        self, texts: Sequence[str], sample: np.ndarray, progress: Progress | None
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """Learn boilerplate, phrases and vocabulary on the sample; count every article's terms.
+
+        Returns (articles x terms counts, the sample's passages x terms presence).
+        """
         sample_texts = [texts[i] for i in sample]
         self.analyzer_ = TermAnalyzer.learn(sample_texts, self.aliases)
         sample_terms = [self.analyzer_(t) for t in sample_texts]
         self.vocabulary_ = build_vocabulary(sample_terms)
+        passages = passage_term_matrix(sample_terms, self.vocabulary_)
         if len(sample) == len(texts):
             _report(progress, "terms", len(texts), len(texts))
-            return doc_term_matrix(sample_terms, self.vocabulary_)
+            return doc_term_matrix(sample_terms, self.vocabulary_), passages
         parts = []
         for start, stop in self._partitions(len(texts)):
             parts.append(self._doc_terms(texts[start:stop]))
             _report(progress, "terms", stop, len(texts))
-        return sparse.vstack(parts).tocsr()
+        return sparse.vstack(parts).tocsr(), passages
 
     def _doc_terms(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return doc_term_matrix([self.analyzer_(t) for t in texts], self.vocabulary_)
@@ -131,14 +138,14 @@ class TopicModel:
             out[start:stop, vectors.shape[1]:] = self.lexical_.transform(doc_term[start:stop])
         return out
 
-    def _describe(self, doc_term: sparse.csr_matrix, sample_matrix: sparse.csr_matrix, labels: np.ndarray) -> None:
+    def _describe(self, doc_term: sparse.csr_matrix, passages: sparse.csr_matrix, labels: np.ndarray) -> None:
         n_topics = len(self.centroids_)
         stats: TopicTermCounts | None = None
         for start, stop in self._partitions(doc_term.shape[0]):
             part = count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
             stats = part if stats is None else stats + part
         self.term_stats_ = stats
-        weights = coherence_boost(term_weights(stats), sample_matrix)
+        weights = coherence_boost(term_weights(stats), passages)
         keywords = select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
         sizes = np.bincount(labels, minlength=n_topics)
         self.topics_ = [Topic(k, keywords[k], int(sizes[k])) for k in range(n_topics)]

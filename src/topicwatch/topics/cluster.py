@@ -14,9 +14,11 @@ from ..embed.normalize import l2_normalize
 
 
 def automatic_topic_count(n_articles: int) -> int:
-    """About the cube root of the archive size, times 1.2: ~15 topics for 2k articles, ~32 for
-    20k, ~120 for 1M. Topics should grow with an archive, but far slower than it."""
-    return int(np.clip(round(1.2 * n_articles ** (1 / 3)), 2, 250)) if n_articles > 2 else 1
+    """1.2 x the cube root of the archive size, plus 2: 7 topics for 84 articles, 18 for 2,000,
+    34 for 20,000, 122 for a million. Topics should grow with an archive, but far slower than it;
+    never fewer than 5 articles a topic on average."""
+    k = round(1.2 * n_articles ** (1 / 3)) + 2
+    return int(max(1, min(k, n_articles // 5, 250)))
 
 
 def fit_centroids(

@@ -62,6 +62,25 @@ def doc_term_matrix(term_lists: Sequence[Sequence[str]], vocabulary: Sequence[st
     return matrix
 
 
+def passage_term_matrix(
+    term_lists: Sequence[Sequence[str]], vocabulary: Sequence[str], size: int = 20
+) -> sparse.csr_matrix:
+    """Passages (runs of ``size`` consecutive terms) x terms presence: where terms meet each other."""
+    index = {term: i for i, term in enumerate(vocabulary)}
+    rows: list[int] = []
+    cols: list[int] = []
+    row = 0
+    for terms in term_lists:
+        ids = [index[t] for t in terms if t in index]
+        for start in range(0, len(ids), size):
+            cols.extend(set(ids[start : start + size]))
+            rows.extend([row] * (len(cols) - len(rows)))
+            row += 1
+    return sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(max(row, 1), len(vocabulary))
+    )
+
+
 def count_terms(doc_term: sparse.csr_matrix, labels: np.ndarray, n_topics: int, vocabulary: list[str]) -> TopicTermCounts:
     """Term counts per topic for one partition of articles."""
     labels = np.asarray(labels)
@@ -75,11 +94,11 @@ def count_terms(doc_term: sparse.csr_matrix, labels: np.ndarray, n_topics: int, 
     return TopicTermCounts(vocabulary, (membership @ doc_term).tocsr(), (membership @ present).tocsr(), sizes)
 
 
-def term_npmi(doc_term: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
-    """Document-level NPMI between the given term columns (-1 where two terms never meet)."""
-    present = doc_term[:, columns].tocsc().astype(np.float32)
+def term_npmi(passages: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
+    """NPMI of the given term columns meeting in the same passage (-1 where two terms never meet)."""
+    present = passages[:, columns].tocsc().astype(np.float32)
     present.data[:] = 1.0
-    n = max(doc_term.shape[0], 1)
+    n = max(passages.shape[0], 1)
     together = (present.T @ present).toarray() / n
     single = np.diag(together).copy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -90,24 +109,27 @@ def term_npmi(doc_term: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
     return npmi
 
 
-def coherence_boost(weights: np.ndarray, doc_term: sparse.csr_matrix, candidates: int = 40, anchors: int = 8) -> np.ndarray:
-    """Weights times how well each candidate term co-occurs with its topic's strongest terms.
+def coherence_boost(
+    weights: np.ndarray, passages: sparse.csr_matrix, candidates: int = 40, anchors: int = 8, power: float = 2.0
+) -> np.ndarray:
+    """Weights times how well each candidate term meets its topic's strongest terms in passages.
 
-    A keyword line reads as one subject when its terms appear in the same articles; this favours
-    such terms over equally weighted ones that stand alone.
+    A keyword line reads as one subject when its terms appear together; this favours such terms
+    over equally weighted ones that stand alone. The factor is the mean passage-level NPMI with the
+    topic's ``anchors`` strongest terms (negative counts as zero), to the power ``power``.
     """
     boosted = np.zeros_like(weights)
     tops = [np.argsort(-weights[k], kind="stable")[:candidates] for k in range(len(weights))]
     columns = np.unique(np.concatenate(tops))
     position = {c: i for i, c in enumerate(columns)}
-    npmi = term_npmi(doc_term, columns)
+    npmi = term_npmi(passages, columns)
     for k, top in enumerate(tops):
         idx = np.array([position[c] for c in top])
         anchor_idx = idx[:anchors]
         sub = npmi[np.ix_(idx, anchor_idx)]
         mask = idx[:, None] != anchor_idx[None, :]
         mean = (sub * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
-        boosted[k, top] = weights[k, top] * np.clip(mean, 0.0, None)
+        boosted[k, top] = weights[k, top] * np.clip(mean, 0.0, None) ** power
     return boosted
 
 
@@ -130,41 +152,52 @@ def select_keywords(
     candidates: int = 60,
 ) -> list[list[str]]:
     """Each topic's keywords, most telling first, with a word heading at most ``max_topics_per_word``
-    topics (relaxed only for a topic that would otherwise fall short)."""
+    topics (relaxed only for a topic that would otherwise fall short).
+
+    Within a topic a term never repeats another: "hackers" and "north korean hacker" do not both
+    stand; a phrase that extends a chosen word takes that word's place ("border" -> "border guards").
+    """
     n_topics = weights.shape[0]
     pool = []
     for topic in range(n_topics):
         top = np.argsort(-weights[topic], kind="stable")[:candidates]
-        pool.extend((weights[topic, j], topic, int(j)) for j in top if weights[topic, j] > 0)
+        pool.extend((float(weights[topic, j]), topic, int(j)) for j in top if weights[topic, j] > 0)
     pool.sort(key=lambda item: (-item[0], item[1], item[2]))
 
-    chosen: list[list[str]] = [[] for _ in range(n_topics)]
+    chosen: list[list[tuple[float, str]]] = [[] for _ in range(n_topics)]
     word_owners: dict[str, set[int]] = {}
+
+    def free(words: Iterable[str], topic: int, limit: int) -> bool:
+        return all(len(word_owners.get(w, set()) - {topic}) < limit for w in words)
+
     for limit in (max_topics_per_word, n_topics):
-        for _, topic, j in pool:
+        for score, topic, j in pool:
             if len(chosen[topic]) >= n_keywords:
                 continue
             term = vocabulary[j]
-            if term in chosen[topic] or _redundant(term, chosen[topic]):
+            stems = _stems(term)
+            covering = [i for i, (_, c) in enumerate(chosen[topic]) if stems <= _stems(c)]
+            if covering or not free(term.split(), topic, limit):
                 continue
-            words = term.split()
-            if any(len(word_owners.get(w, set()) - {topic}) >= limit for w in words):
-                continue
-            chosen[topic].append(term)
-            for w in words:
+            extended = [i for i, (_, c) in enumerate(chosen[topic]) if _stems(c) < stems]
+            if extended:
+                first = extended[0]
+                chosen[topic][first] = (chosen[topic][first][0], term)
+                for i in reversed(extended[1:]):
+                    del chosen[topic][i]
+            else:
+                chosen[topic].append((score, term))
+            for w in term.split():
                 word_owners.setdefault(w, set()).add(topic)
         if all(len(c) >= n_keywords for c in chosen):
             break
-    # Keep the order of strength within each topic.
-    rank = {(topic, vocabulary[j]): -w for w, topic, j in pool}
-    return [sorted(terms, key=lambda t, k=k: rank[(k, t)]) for k, terms in enumerate(chosen)]
+    return [[term for _, term in sorted(terms, key=lambda st: -st[0])] for terms in chosen]
 
 
-def _redundant(term: str, chosen: list[str]) -> bool:
-    """A term adds nothing when all its words already stand in the topic's chosen terms."""
-    words = set(term.split())
-    have = {w for c in chosen for w in c.split()}
-    return words <= have
+def _stems(term: str) -> frozenset[str]:
+    """A term's words with a plural -s folded, enough to see "hacker" and "hackers" as one."""
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                     for w in term.split())
 
 
 def keyword_line(keywords: Sequence[str], max_terms: int = 10) -> str:

@@ -79,13 +79,16 @@ class PhraseTable:
 
     @classmethod
     def learn(
-        cls, token_lists: Iterable[Sequence[str]], min_count: int = 5, min_association: float = 0.3
+        cls, token_lists: Iterable[Sequence[str]], min_count: int = 5, min_association: float = 0.3,
+        known: Iterable[tuple[str, ...]] = (),
     ) -> PhraseTable:
         """Keep a run of words when it is frequent and its rarest content word mostly occurs in it.
 
         ``min_association`` is count(phrase) / count(rarest content word in it): "ryanggang
-        province" passes because "ryanggang" rarely stands without "province".
+        province" passes because "ryanggang" rarely stands without "province". ``known`` phrases
+        (the canonical names of the alias table, such as "kim jong un") are kept when seen at all.
         """
+        known = {k for k in known if 2 <= len(k) <= cls.max_len}
         word_counts: Counter[str] = Counter()
         gram_counts: Counter[tuple[str, ...]] = Counter()
         for tokens in token_lists:
@@ -93,11 +96,14 @@ class PhraseTable:
             for size in range(2, cls.max_len + 1):
                 for start in range(len(tokens) - size + 1):
                     gram = tuple(tokens[start : start + size])
-                    if _phrase_shape(gram):
+                    if gram in known or _phrase_shape(gram):
                         gram_counts[gram] += 1
         kept = set()
         for gram, count in gram_counts.items():
-            if count < min_count:
+            if gram in known:
+                kept.add(gram)
+                continue
+            if count < min_count or len(set(gram)) < len(gram):
                 continue
             rarest = min(word_counts[w] for w in gram if w not in CONNECTORS)
             if count / rarest >= min_association:
@@ -140,7 +146,8 @@ class TermAnalyzer:
         """Learn boilerplate lines and phrases from (a sample of) the archive's texts."""
         tokenizer = Tokenizer(find_boilerplate(texts), aliases or AliasTable.builtin())
         min_count = max(3, len(texts) // 2000)
-        phrases = PhraseTable.learn((tokenizer.tokens(t) for t in texts), min_count=min_count)
+        known = [tuple(name.split()) for name in set(tokenizer.aliases.canonical_of.values())]
+        phrases = PhraseTable.learn((tokenizer.tokens(t) for t in texts), min_count=min_count, known=known)
         return cls(tokenizer, phrases)
 
     def __call__(self, text: str) -> list[str]:
