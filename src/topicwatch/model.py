@@ -112,8 +112,7 @@ class TopicModel:
         Returns (articles x terms counts, the sample's passages x terms presence).
         """
         sample_texts = [texts[i] for i in sample]
-        self.analyzer_ = TermAnalyzer.learn(sample_texts, self.aliases)
-        sample_terms = [self.analyzer_(t) for t in sample_texts]
+        self.analyzer_, sample_terms = TermAnalyzer.learn(sample_texts, self.aliases)
         self.vocabulary_ = build_vocabulary(sample_terms)
         passages = passage_term_matrix(sample_terms, self.vocabulary_)
         if len(sample) == len(texts):

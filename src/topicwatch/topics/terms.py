@@ -89,15 +89,27 @@ class PhraseTable:
         (the canonical names of the alias table, such as "kim jong un") are kept when seen at all.
         """
         known = {k for k in known if 2 <= len(k) <= cls.max_len}
+        known_starts = {k[0] for k in known}
         word_counts: Counter[str] = Counter()
         gram_counts: Counter[tuple[str, ...]] = Counter()
         for tokens in token_lists:
             word_counts.update(tokens)
-            for size in range(2, cls.max_len + 1):
-                for start in range(len(tokens) - size + 1):
-                    gram = tuple(tokens[start : start + size])
-                    if gram in known or _phrase_shape(gram):
-                        gram_counts[gram] += 1
+            content = [is_content_word(w) for w in tokens]
+            n = len(tokens)
+            for i in range(n):
+                if tokens[i] in known_starts:
+                    for size in range(2, cls.max_len + 1):
+                        gram = tuple(tokens[i : i + size])
+                        if gram in known:
+                            gram_counts[gram] += 1
+                if not content[i]:
+                    continue
+                # Grow a run from a content word over connectors; count it wherever it ends on one.
+                for j in range(i + 1, min(n, i + cls.max_len)):
+                    if content[j]:
+                        gram_counts[tuple(tokens[i : j + 1])] += 1
+                    elif tokens[j] not in CONNECTORS:
+                        break
         kept = set()
         for gram, count in gram_counts.items():
             if gram in known:
@@ -128,12 +140,6 @@ class PhraseTable:
         return out
 
 
-def _phrase_shape(gram: tuple[str, ...]) -> bool:
-    if not (is_content_word(gram[0]) and is_content_word(gram[-1])):
-        return False
-    return all(is_content_word(w) or w in CONNECTORS for w in gram[1:-1])
-
-
 @dataclass
 class TermAnalyzer:
     """The callable that turns one article's text into its terms (the vectorizer's analyzer)."""
@@ -142,13 +148,17 @@ class TermAnalyzer:
     phrases: PhraseTable
 
     @classmethod
-    def learn(cls, texts: Sequence[str], aliases: AliasTable | None = None) -> TermAnalyzer:
-        """Learn boilerplate lines and phrases from (a sample of) the archive's texts."""
+    def learn(cls, texts: Sequence[str], aliases: AliasTable | None = None) -> tuple[TermAnalyzer, list[list[str]]]:
+        """Learn boilerplate lines and phrases from (a sample of) the archive's texts.
+
+        Returns the analyzer and the terms of each of ``texts`` (so they are not tokenized twice).
+        """
         tokenizer = Tokenizer(find_boilerplate(texts), aliases or AliasTable.builtin())
+        token_lists = [tokenizer.tokens(t) for t in texts]
         min_count = max(3, len(texts) // 2000)
         known = [tuple(name.split()) for name in set(tokenizer.aliases.canonical_of.values())]
-        phrases = PhraseTable.learn((tokenizer.tokens(t) for t in texts), min_count=min_count, known=known)
-        return cls(tokenizer, phrases)
+        phrases = PhraseTable.learn(token_lists, min_count=min_count, known=known)
+        return cls(tokenizer, phrases), [phrases.terms(tokens) for tokens in token_lists]
 
     def __call__(self, text: str) -> list[str]:
         return self.phrases.terms(self.tokenizer.tokens(text))
