@@ -85,12 +85,6 @@ def write_jsonl(docs: list[Document], path: Path) -> Path:
     return path
 
 
-def read_jsonl(path: Path) -> list[Document]:
-    """The documents back from :func:`write_jsonl` (what a system subprocess reads)."""
-    with open(path, encoding="utf-8") as handle:
-        return [Document(**json.loads(line)) for line in handle if line.strip()]
-
-
 def corpus_key(corpus: str, docs: list[Document]) -> str:
     """A cache key naming exactly these texts: corpus, count and a digest of the texts."""
     digest = hashlib.sha1()

@@ -74,7 +74,7 @@ def header(results: dict[str, Any]) -> str:
         f"- machine: {env['nproc']} cores ({env['cpu']}), {env['ram_gib']} GiB RAM; Python {env['python']}",
         f"- versions: {versions}",
         f"- corpus: {corpus['name']}, {corpus['documents']} documents{_sample_note(corpus)}, "
-        f"{corpus['labels']} labels",
+        + f"{corpus['labels']} labels",
     ]
     prep = results["preparation"]
     if "embedding_seconds" in prep:
@@ -97,6 +97,20 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def topics_cell(scores: dict[str, Any]) -> str:
+    """The topic count, and how many of them the coherence scores rest on when that is fewer."""
+    scored = scores.get("scored_topics", scores["topics"])
+    return str(scores["topics"]) + (f" ({scored} scored)" if scored < scores["topics"] else "")
+
+
+def system_label(row: dict[str, Any]) -> str:
+    """The system's name; a BERTopic reduction that had nothing to reduce says so."""
+    info = row.get("info") or {}
+    if info.get("reduced") is False:
+        return f"{row['system']} (not reduced: {info['topics_before']} found)"
+    return row["system"]
+
+
 def row_cells(row: dict[str, Any]) -> list[str]:
     """One table row: the measurements and the scores of one system variant."""
     if row.get("error"):
@@ -108,29 +122,37 @@ def row_cells(row: dict[str, Any]) -> list[str]:
     if row.get("embed_shared"):
         embed += " (shared)"
     scores = row["scores"]
+    if scores.get("scored_topics", 1) == 0:  # nothing left to score: the scorer's zeros mean nothing
+        scores = {**scores, "npmi": None, "c_v": None, "diversity": None}
     return [
-        row["system"], str(row.get("k") or "auto"), wall, embed, f"{row['peak_rss_kib'] / 1024:.0f}",
-        str(scores["topics"]), _fmt(scores["npmi"]), _fmt(scores["c_v"]), _fmt(scores["diversity"]),
+        system_label(row), str(row.get("k") or "auto"), wall, embed, f"{row['peak_rss_kib'] / 1024:.0f}",
+        topics_cell(scores), _fmt(scores["npmi"]), _fmt(scores["c_v"]), _fmt(scores["diversity"]),
         _fmt(scores["outlier_share"]), _fmt(scores["nmi"]), _fmt(scores["ari"]),
     ]
 
 
 NOTES = """\
-- wall s: one fresh process per system, including importing its library. topicwatch: ingest + fit, with
-  model load and embedding. bertopic: `fit_transform` with its own embedding; `+ X` is `reduce_topics`.
-  keynmf, fastopic: fit alone on the shared embeddings (embed s, computed once, not included).
-- embed s: topicwatch's own embedding stage inside its fit; "(shared)" is the separate MiniLM pass
-  (full documents, 256 word pieces) that keynmf and fastopic are given and that bertopic's run repeats
-  internally.
+- wall s: one fresh process per system, including importing its library (the JSON has each stage's
+  seconds under "timings"). topicwatch: ingest + fit, with model load and embedding. bertopic:
+  `fit_transform` with its own embedding; `+ X` is `reduce_topics`. keynmf, fastopic: fit alone on
+  the shared embeddings (embed s, computed once, not included).
+- embed s: topicwatch's own embedding stage inside its fit (model load + encode); "(shared)" is the
+  separate MiniLM pass (full documents, 256 word pieces, encode only) that keynmf and fastopic are
+  given and that bertopic's run repeats internally.
 - peak MB: `ru_maxrss` of the system's own process.
-- every system is scored by `topicwatch.evaluate.score_topics` on the same texts and labels: NPMI and C_V
-  (gensim) of the top-10 words, diversity, share of documents in an outlier topic (BERTopic's -1), and
-  NMI/ARI of the document topics against the labels (BERTopic's -1 counts as one cluster).
+- every system is scored by `topicwatch.evaluate.score_topics` on the same texts and labels: NPMI and
+  C_V (gensim) of the top-10 words, diversity, share of documents in an outlier topic (BERTopic's -1),
+  and NMI/ARI of the document topics against the labels (BERTopic's -1 counts as one cluster).
+  The scorer drops stop words from the top-10 words and computes NPMI and C_V only over topics left
+  with 2+ words: "N (M scored)" means they rest on M of the N topics ("-" when M is 0); diversity,
+  too, counts only the words left (the JSON has `mean_scored_words`).
 - BERTopic runs with its true defaults, which are unseeded (UMAP): its rows vary from run to run.
+  Its default CountVectorizer keeps stop words, which the scorer drops from the top-10 words.
   `nr_topics=K` is `reduce_topics(docs, nr_topics=K + 1)` when there is an outlier topic, because
   BERTopic counts -1 among nr_topics; the row then has K topics besides -1.
 - topicwatch uses seed 0, KeyNMF random_state 0, FASTopic torch/numpy seed 0 and
-  `Preprocess(vocab_size=10000)` (its README's setting)."""
+  `Preprocess(vocab_size=10000)` (its README's setting); every system process runs with
+  PYTHONHASHSEED=0 (FASTopic's vocabulary cut otherwise changes from run to run)."""
 
 
 def markdown(results: dict[str, Any]) -> str:

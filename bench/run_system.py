@@ -1,6 +1,11 @@
 """Run ONE system (or one preparation step) in this process and report on it; called by compare.py.
 
-    python bench/run_system.py SYSTEM --corpus-file docs.jsonl --out result.json [--k K] [--embeddings X.npy]
+    python bench/run_system.py SYSTEM --docs docs.json --corpus-file corpus.jsonl --out result.json
+                               [--k K] [--embeddings X.npy]
+
+``--docs`` holds the document ids and the exact texts every system is given (``{"ids": [...],
+"texts": [...]}``); ``--corpus-file`` is the same corpus as JSON Lines for topicwatch to ingest.
+Nothing of topicwatch or the peers is imported before a system's timer starts.
 
 Writes the topics (top-10 word lists) and every document's topic to ``--out`` and prints one line
 ``BENCH_RESULT {json}`` on stdout with this process's peak RSS (``ru_maxrss``, KiB on Linux) and the
@@ -26,12 +31,23 @@ from typing import Any
 
 import numpy as np
 
-from corpus import Document, read_jsonl
-
 RESULT_PREFIX = "BENCH_RESULT "
 SEED = 0
 EMBED_BATCH = 64
 FASTOPIC_VOCAB = 10_000  # FASTopic's README quick start: Preprocess(vocab_size=10000)
+
+
+@dataclass
+class Docs:
+    """The benchmark documents: ids and the exact texts every system is given."""
+
+    ids: list[str]
+    texts: list[str]
+
+    @classmethod
+    def load(cls, path: Path) -> Docs:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(list(data["ids"]), list(data["texts"]))
 
 
 @dataclass
@@ -81,16 +97,16 @@ def minilm():
 # ---- topicwatch -------------------------------------------------------------------------------
 
 
-def run_topicwatch(backend: str, corpus_file: Path, docs: list[Document], k: int | None) -> Run:
+def run_topicwatch(backend: str, corpus_file: Path, docs: Docs, k: int | None) -> Run:
     """End to end: a fresh archive, ingest the JSONL, fit, read topics and assignments back."""
     start = time.perf_counter()
     from topicwatch.archive import Archive
 
     imported = time.perf_counter()
-    stage_times: dict[str, float] = {}
+    last_event: dict[str, float] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        stage_times.setdefault(stage, time.perf_counter())
+        last_event[stage] = time.perf_counter()  # the last "embed" event ends the embedding stage
 
     with tempfile.TemporaryDirectory(prefix="tw-bench-") as tmp, Archive(Path(tmp) / "bench.db") as archive:
         report = archive.ingest([corpus_file])
@@ -100,21 +116,20 @@ def run_topicwatch(backend: str, corpus_file: Path, docs: list[Document], k: int
         topics = archive.topics()
         model_id = archive.store.current_model()["id"]
         topic_of = {article: topic for article, topic, _ in archive.store.assignments(model_id)}
-    missing = [d.id for d in docs if d.id not in topic_of]
+    missing = [i for i in docs.ids if i not in topic_of]
     if missing:
         raise RuntimeError(f"{len(missing)} documents have no topic (first: {missing[0]}); ingest: "
                            f"{report.summary()}")
-    embed_end = stage_times.get("cluster", done)
     variant = Variant(
         name=f"topicwatch-{backend}",
         topics=[list(t["keywords"]) for t in topics],
-        assignments=[int(topic_of[d.id]) for d in docs],
+        assignments=[int(topic_of[i]) for i in docs.ids],
         wall_seconds=done - start,
         peak_rss_kib=peak_rss_kib(),
         info={"ingest": report.summary(), "unique_texts": fit.unique_texts, "backend": fit.backend},
     )
     timings = {"import": imported - start, "ingest": ingested - imported, "fit": done - ingested,
-               "embed": embed_end - ingested}
+               "embed": last_event.get("embed", ingested) - ingested}
     return Run([variant], timings)
 
 
@@ -133,19 +148,20 @@ def run_distill() -> Run:
 # ---- shared MiniLM embeddings ---------------------------------------------------------------
 
 
-def run_embed(docs: list[Document], out_npy: Path) -> Run:
+def run_embed(docs: Docs, out_npy: Path) -> Run:
     """Encode every full document once with MiniLM (max_seq_length 256, batch 64); save as .npy."""
     start = time.perf_counter()
     model = minilm()
     loaded = time.perf_counter()
-    vectors = model.encode([d.full_text for d in docs], batch_size=EMBED_BATCH, show_progress_bar=False,
+    vectors = model.encode(docs.texts, batch_size=EMBED_BATCH, show_progress_bar=False,
                            convert_to_numpy=True)
     encoded = time.perf_counter()
     out_npy.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_npy.with_name(out_npy.name + ".tmp.npy")
     np.save(tmp, np.asarray(vectors, dtype=np.float32))
     os.replace(tmp, out_npy)
-    info = {"max_seq_length": int(model.max_seq_length), "batch_size": EMBED_BATCH, "dim": int(vectors.shape[1])}
+    info = {"max_seq_length": int(model.max_seq_length), "batch_size": EMBED_BATCH,
+            "dim": int(vectors.shape[1])}
     return Run([], {"load": loaded - start, "encode": encoded - loaded}, info)
 
 
@@ -158,13 +174,13 @@ def bertopic_topics(topic_model) -> list[list[str]]:
     return [[w for w, _ in topics[t] if w][:10] for t in sorted(topics) if t != -1]
 
 
-def run_bertopic(docs: list[Document], k: int | None) -> Run:
+def run_bertopic(docs: Docs, k: int | None) -> Run:
     """BERTopic defaults with the bundled MiniLM; with ``k`` also reduce_topics to k real topics."""
     start = time.perf_counter()
     from bertopic import BERTopic
 
     imported = time.perf_counter()
-    texts = [d.full_text for d in docs]
+    texts = docs.texts
     topic_model = BERTopic(embedding_model=minilm())  # defaults: UMAP/HDBSCAN unseeded
     assigned, _ = topic_model.fit_transform(texts)
     fitted = time.perf_counter()
@@ -193,14 +209,14 @@ def reduce_bertopic(topic_model, texts: list[str], k: int, fit_seconds: float) -
 # ---- turftopic KeyNMF and FASTopic: fit alone on the shared embeddings --------------------------
 
 
-def run_keynmf(docs: list[Document], k: int, embeddings: np.ndarray) -> Run:
+def run_keynmf(docs: Docs, k: int, embeddings: np.ndarray) -> Run:
     """``KeyNMF(k, encoder=MiniLM, random_state=0).fit_transform(docs, embeddings=...)``."""
     start = time.perf_counter()
     from turftopic import KeyNMF
 
     imported = time.perf_counter()
     model = KeyNMF(n_components=k, encoder=minilm(), random_state=SEED)
-    doc_topic = model.fit_transform([d.full_text for d in docs], embeddings=embeddings)
+    doc_topic = model.fit_transform(docs.texts, embeddings=embeddings)
     done = time.perf_counter()
     topics = [[str(w) for w, _ in words] for _, words in model.get_topics(top_k=10)]
     empty = int(np.sum(np.asarray(doc_topic).sum(axis=1) == 0))
@@ -216,7 +232,7 @@ class PrecomputedOnly:
         raise RuntimeError("FASTopic tried to embed documents; the benchmark passes preset_doc_embeddings")
 
 
-def run_fastopic(docs: list[Document], k: int, embeddings: np.ndarray) -> Run:
+def run_fastopic(docs: Docs, k: int, embeddings: np.ndarray) -> Run:
     """``FASTopic(k, Preprocess(vocab_size=10000)).fit_transform(docs, preset_doc_embeddings=...)``."""
     start = time.perf_counter()
     from fastopic import FASTopic
@@ -226,7 +242,7 @@ def run_fastopic(docs: list[Document], k: int, embeddings: np.ndarray) -> Run:
     seed_everything()
     model = FASTopic(k, preprocess=Preprocess(vocab_size=FASTOPIC_VOCAB, verbose=False),
                      doc_embed_model=PrecomputedOnly(), num_top_words=10, device="cpu", verbose=False)
-    top_words, theta = model.fit_transform([d.full_text for d in docs], preset_doc_embeddings=embeddings)
+    top_words, theta = model.fit_transform(docs.texts, preset_doc_embeddings=embeddings)
     done = time.perf_counter()
     variant = Variant("fastopic", [t.split() for t in top_words], np.asarray(theta).argmax(axis=1).tolist(),
                       None, done - start, peak_rss_kib=peak_rss_kib(), info={"vocab_size": len(model.vocab)})
@@ -238,7 +254,7 @@ def run_fastopic(docs: list[Document], k: int, embeddings: np.ndarray) -> Run:
 
 def dispatch(args: argparse.Namespace) -> Run:
     """Run the system named on the command line."""
-    docs = read_jsonl(args.corpus_file) if args.corpus_file else []
+    docs = Docs.load(args.docs) if args.docs else Docs([], [])
     embeddings = np.load(args.embeddings) if args.embeddings else None
     runners: dict[str, Callable[[], Run]] = {
         "topicwatch-fast": lambda: run_topicwatch("fast", args.corpus_file, docs, args.k),
@@ -256,7 +272,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("system", choices=["topicwatch-fast", "topicwatch-quality", "bertopic", "keynmf",
                                            "fastopic", "distill", "embed"])
-    parser.add_argument("--corpus-file", type=Path)
+    parser.add_argument("--docs", type=Path, help="JSON with the document ids and texts")
+    parser.add_argument("--corpus-file", type=Path, help="the corpus as JSON Lines (topicwatch ingests it)")
     parser.add_argument("--out", type=Path, required=True, help="where the topics and assignments go")
     parser.add_argument("--k", type=int)
     parser.add_argument("--embeddings", type=Path, help="precomputed MiniLM embeddings (.npy)")

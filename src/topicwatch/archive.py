@@ -15,6 +15,8 @@ from typing import Any, Self
 
 import numpy as np
 
+from .analysis.over_time import TopicTrends, topic_trends
+from .archive_evolution import ArchiveEvolution
 from .embed import Embedder, document_text, get_embedder
 from .evaluate import Scores, score_topics
 from .model import Progress, TopicModel
@@ -50,7 +52,7 @@ class FitReport:
     backend: str
 
 
-class Archive:
+class Archive(ArchiveEvolution):
     """An archive file: ingest articles, fit topics, read them back, export and evaluate."""
 
     def __init__(self, path: str | Path = DEFAULT_ARCHIVE, *, create: bool = True):
@@ -157,6 +159,16 @@ class Archive:
 
         Each distinct text is embedded and counted once, so reposts do not weigh twice.
         """
+        fitted = self._fit_model(backend, n_topics, seed, aliases, progress)
+        with self.store.transaction():
+            model_id = self._save_new_model(fitted, origin="fit")
+        return FitReport(model_id, len(fitted.ids), len(fitted.texts), len(fitted.model.topics_),
+                         fitted.model.embedder_.name)
+
+    def _fit_model(
+        self, backend: str | Embedder, n_topics: int | None, seed: int, aliases: AliasTable | None,
+        progress: Progress | None,
+    ) -> _Fitted:
         ids, hashes = [], []
         unique_index: dict[str, int] = {}
         texts: list[str] = []
@@ -170,22 +182,38 @@ class Archive:
         if not texts:
             raise ArchiveError(f"{self.path}: the archive holds no articles (run 'topicwatch ingest' first)")
         embedder = get_embedder(backend)
-        unique_hashes = list(unique_index)
-        vectors = self.embeddings(unique_hashes, texts, embedder, progress)
+        vectors = self.embeddings(list(unique_index), texts, embedder, progress)
         model = TopicModel(n_topics=n_topics, embedding=embedder, seed=seed, aliases=aliases)
         model.fit(texts, embeddings=vectors, progress=progress)
-        rows = [unique_index[h] for h in hashes]
-        params = {"n_topics": n_topics, "seed": seed, "backend": embedder.name, "topics": len(model.topics_)}
-        sizes = np.bincount(model.labels_[rows], minlength=len(model.topics_))
-        with self.store.transaction():
-            model_id = self.store.save_model(
-                embedder.name,
-                params,
-                model.to_bytes(),
-                [(t.topic, t.keywords, int(sizes[t.topic])) for t in model.topics_],
-                ((ids[i], int(model.labels_[r]), float(model.scores_[r])) for i, r in enumerate(rows)),
-            )
-        return FitReport(model_id, len(ids), len(texts), len(model.topics_), embedder.name)
+        return _Fitted(model, ids, [unique_index[h] for h in hashes], texts)
+
+    def _save_new_model(self, fitted: _Fitted, origin: str, labels: dict[int, str] | None = None) -> int:
+        model = fitted.model
+        params = {"n_topics": model.n_topics, "seed": model.seed, "backend": model.embedder_.name,
+                  "topics": len(model.topics_)}
+        model_id = self.store.create_model(model.embedder_.name, params, model.to_bytes())
+        self.store.put_assignments(
+            model_id, ((fitted.ids[i], int(model.labels_[r]), float(model.scores_[r])) for i, r in enumerate(fitted.rows))
+        )
+        self._save_topics(model_id, model, {t.topic: origin for t in model.topics_}, labels or {})
+        return model_id
+
+    def _save_topics(
+        self, model_id: int, model: TopicModel, origins: dict[int, str] | None = None,
+        labels: dict[int, str] | None = None,
+    ) -> None:
+        """Write the model's state and topic rows, and a new keyword-line version where a line changed."""
+        self.store.save_state(model_id, model.to_bytes())
+        origins, labels = origins or {}, labels or {}
+        self.store.put_topics(model_id, [
+            {"topic": t.topic, "keywords": t.keywords, "size": t.size, "origin": origins.get(t.topic, "fit"),
+             "label": labels.get(t.topic), "retired": t.topic in model.retired_,
+             "merged_into": model.retired_[t.topic] if model.retired_.get(t.topic, -1) >= 0 else None}
+            for t in model.topics_
+        ])
+        for t in model.topics_:
+            if t.topic not in model.retired_ and t.keywords:
+                self.store.add_topic_version(model_id, t.topic, t.keywords)
 
     # ---- reading results --------------------------------------------------------------------
     def _model(self) -> dict[str, Any]:
@@ -207,6 +235,20 @@ class Archive:
         if stored is None:
             raise KeyError(f"no article with id {article_id!r} in {self.path}")
         return self._with_topic(stored)
+
+    def topic_articles(self, topic: int, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """A topic's articles, newest first (undated last), one page at a time."""
+        model = self._model()
+        rows = self.store.conn.execute(
+            "SELECT s.article FROM assignments s JOIN articles a ON a.id = s.article"
+            " WHERE s.model = ? AND s.topic = ? ORDER BY a.date IS NULL, a.date DESC, a.seq DESC LIMIT ? OFFSET ?",
+            (model["id"], topic, limit, offset),
+        ).fetchall()
+        return [self._with_topic(self.store.article(article_id)) for (article_id,) in rows]
+
+    def trends(self, by: str = "month") -> TopicTrends:
+        """Article counts per topic per period (day, week, month, year) of the current model."""
+        return topic_trends(self.store.conn, self._model()["id"], by)
 
     def _with_topic(self, stored: StoredArticle) -> dict[str, Any]:
         record = asdict(stored)
@@ -271,6 +313,16 @@ class Archive:
         scores = score_topics(keywords, texts, np.asarray(assigned or list(topic_of.values())),
                               labels if label_field is not None else None)
         return scores
+
+
+@dataclass
+class _Fitted:
+    """A fitted model with, for every archived article in order, its id and its row in ``texts``."""
+
+    model: TopicModel
+    ids: list[str]
+    rows: list[int]
+    texts: list[str]
 
 
 class _StrictRollback(Exception):

@@ -96,7 +96,11 @@ class TopicModel:
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
         self.centroids_ = fit_centroids(features, k, seed=self.seed, sample_size=self.sample_size)
+        self.retired_: dict[int, int] = {}
         self.labels_, self.scores_ = assign_topics(features, self.centroids_)
+        # How well a typical article fits: new articles far below this may form new topics.
+        self.similarity_floor_ = float(np.percentile(self.scores_, 5))
+        self.typical_similarity_ = float(np.median(self.scores_))
         _report(progress, "cluster", 1, 1)
         self._describe(doc_term, passages, self.labels_)
         return self
@@ -138,16 +142,29 @@ class TopicModel:
         return out
 
     def _describe(self, doc_term: sparse.csr_matrix, passages: sparse.csr_matrix, labels: np.ndarray) -> None:
+        self.term_stats_ = self.count_terms(doc_term, labels)
+        self.topics_ = [Topic(k, [], 0) for k in range(len(self.centroids_))]
+        self.refresh_keywords(passages)
+
+    def count_terms(self, doc_term: sparse.csr_matrix, labels: np.ndarray) -> TopicTermCounts:
+        """Per-topic term counts of some articles, partition by partition (mergeable by addition)."""
         n_topics = len(self.centroids_)
-        stats: TopicTermCounts | None = None
+        stats = TopicTermCounts.empty(self.vocabulary_, n_topics)
         for start, stop in self._partitions(doc_term.shape[0]):
-            part = count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
-            stats = part if stats is None else stats + part
-        self.term_stats_ = stats
-        weights = coherence_boost(term_weights(stats), passages)
+            stats = stats + count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
+        return stats
+
+    def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
+        """Recompute keyword lines from the term counts; ``topics`` limits which lines may change."""
+        weights = coherence_boost(term_weights(self.term_stats_), passages)
+        for retired in self.retired_:
+            weights[retired] = 0.0
         keywords = select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
-        sizes = np.bincount(labels, minlength=n_topics)
-        self.topics_ = [Topic(k, keywords[k], int(sizes[k])) for k in range(n_topics)]
+        sizes = self.term_stats_.topic_sizes
+        for k, topic in enumerate(self.topics_):
+            topic.size = int(sizes[k])
+            if (topics is None or k in topics) and k not in self.retired_ and keywords[k]:
+                topic.keywords = keywords[k]
 
     # ---- using a fitted model ---------------------------------------------------------------
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -156,19 +173,31 @@ class TopicModel:
 
     def assign(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(topic, similarity to its centre) of each text, partition by partition."""
+        features, _ = self.features(texts, embeddings)
+        return self.assign_features(features)
+
+    def features(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """(what topics are found on, the terms counted) for new texts, with this model's vocabulary."""
         self._check_fitted()
         vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
+        doc_term = self._doc_terms(texts)
         if len(texts) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        labels, scores = [], []
-        for start, stop in self._partitions(len(texts)):
-            doc_term = self._doc_terms(texts[start:stop])
-            part_labels, part_scores = assign_topics(self._features(vectors[start:stop], doc_term), self.centroids_)
-            labels.append(part_labels)
-            scores.append(part_scores)
-        return np.concatenate(labels), np.concatenate(scores)
+            width = self.centroids_.shape[1]
+            return np.zeros((0, width), np.float32), doc_term
+        return self._features(vectors, doc_term), doc_term
+
+    def assign_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest live topic; a topic merged into another hands its articles on to it."""
+        usable = np.array([self.retired_.get(k, k) >= 0 for k in range(len(self.centroids_))])
+        labels, scores = assign_topics(features, self.centroids_, usable)
+        for source, target in self.retired_.items():
+            if target >= 0:
+                labels[labels == source] = target
+        return labels, scores
 
     def keyword_lines(self, labels: np.ndarray | None = None) -> list[str]:
         """The keyword line of every article (by default the fitted ones)."""
@@ -205,8 +234,14 @@ class TopicModel:
             "phrases": sorted(" ".join(p) for p in self.analyzer_.phrases.phrases),
             "vocabulary": self.vocabulary_,
             "topics": [[t.keywords, t.size] for t in self.topics_],
+            "retired": {str(k): v for k, v in self.retired_.items()},
+            "similarity_floor": self.similarity_floor_,
+            "typical_similarity": self.typical_similarity_,
         }
-        arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8)}
+        stats = self.term_stats_
+        arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8),
+                  "topic_sizes": stats.topic_sizes, **_sparse_arrays("counts", stats.counts),
+                  **_sparse_arrays("doc_counts", stats.doc_counts)}
         if self.lexical_ is not None:
             arrays.update(idf=self.lexical_.idf, components=self.lexical_.components)
         buffer = io.BytesIO()
@@ -230,6 +265,13 @@ class TopicModel:
         model.lexical_ = LexicalView(arrays["idf"], arrays["components"]) if "idf" in arrays else None
         model.centroids_ = arrays["centroids"]
         model.topics_ = [Topic(k, keywords, size) for k, (keywords, size) in enumerate(state["topics"])]
+        model.retired_ = {int(k): int(v) for k, v in state["retired"].items()}
+        model.similarity_floor_ = float(state["similarity_floor"])
+        model.typical_similarity_ = float(state["typical_similarity"])
+        model.term_stats_ = TopicTermCounts(
+            model.vocabulary_, _sparse_from(arrays, "counts"), _sparse_from(arrays, "doc_counts"),
+            arrays["topic_sizes"],
+        )
         return model
 
     # ---- helpers ----------------------------------------------------------------------------
@@ -256,6 +298,17 @@ def _backend_of(embedder_name: str) -> str:
         if factory().name == embedder_name:
             return backend
     raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
+
+
+def _sparse_arrays(name: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
+    matrix = matrix.tocsr()
+    return {f"{name}_data": matrix.data, f"{name}_indices": matrix.indices, f"{name}_indptr": matrix.indptr,
+            f"{name}_shape": np.array(matrix.shape)}
+
+
+def _sparse_from(arrays: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
+    shape = tuple(int(x) for x in arrays[f"{name}_shape"])
+    return sparse.csr_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]), shape=shape)
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -9,6 +9,7 @@ second embedding.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -74,7 +75,27 @@ CREATE TABLE IF NOT EXISTS topics (
     keywords TEXT NOT NULL,
     size INTEGER NOT NULL,
     label TEXT,
+    origin TEXT NOT NULL DEFAULT 'fit',      -- fit, update (a new topic), split, refit
+    created REAL NOT NULL DEFAULT 0,
+    merged_into INTEGER,                     -- set when the user merged this topic into another
+    retired INTEGER NOT NULL DEFAULT 0,      -- 1 when merged or split away
     PRIMARY KEY (model, topic)
+);
+CREATE TABLE IF NOT EXISTS topic_versions (
+    model INTEGER NOT NULL REFERENCES models(id),
+    topic INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    keywords TEXT NOT NULL,
+    created REAL NOT NULL,
+    first_date TEXT,
+    last_date TEXT,
+    PRIMARY KEY (model, topic, version)
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked REAL
 );
 CREATE TABLE IF NOT EXISTS assignments (
     model INTEGER NOT NULL REFERENCES models(id),
@@ -115,8 +136,11 @@ class IngestCounts:
 class Store:
     """Thin typed access to the archive's tables. Every write goes through ``transaction()``."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 30.0):
+    def __init__(self, path: str | Path, *, create: bool = True, timeout: float | None = None):
+        """``timeout``: seconds to wait for another writer ($TOPICWATCH_LOCK_TIMEOUT, default 30)."""
         self.path = Path(path)
+        if timeout is None:
+            timeout = float(os.environ.get("TOPICWATCH_LOCK_TIMEOUT", "30"))
         if not create and not self.path.exists():
             raise ArchiveError(f"{self.path}: no archive here (run 'topicwatch ingest' first)")
         try:
@@ -138,7 +162,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: an exception (or Ctrl-C) inside rolls everything back."""
+        """All or nothing: an exception (or Ctrl-C) inside rolls everything back.
+
+        Nested use joins the outer transaction, so a whole update commits or rolls back as one.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -259,30 +289,79 @@ class Store:
         self.conn.executemany("INSERT OR REPLACE INTO embeddings(hash, backend, vector) VALUES (?, ?, ?)", rows)
 
     # ---- models, topics, assignments ------------------------------------------------------
-    def save_model(
-        self,
-        backend: str,
-        params: dict[str, Any],
-        state: bytes,
-        topics: Iterable[tuple[int, list[str], int]],
-        assignments: Iterable[tuple[str, int, float]],
-    ) -> int:
-        """Store a fitted model, its topics and every article's topic; make it the current model."""
+    def create_model(self, backend: str, params: dict[str, Any], state: bytes) -> int:
+        """A new model row; it becomes the current model."""
         cur = self.conn.execute(
             "INSERT INTO models(created, backend, params, state) VALUES (?, ?, ?, ?)",
             (time.time(), backend, json.dumps(params), state),
         )
         model = int(cur.lastrowid)
-        self.conn.executemany(
-            "INSERT INTO topics(model, topic, keywords, size) VALUES (?, ?, ?, ?)",
-            [(model, t, json.dumps(kw, ensure_ascii=False), size) for t, kw, size in topics],
-        )
-        self.conn.executemany(
-            "INSERT INTO assignments(model, article, topic, score) VALUES (?, ?, ?, ?)",
-            ((model, a, t, s) for a, t, s in assignments),
-        )
         self.set_meta("current_model", str(model))
         return model
+
+    def save_state(self, model: int, state: bytes) -> None:
+        self.conn.execute("UPDATE models SET state = ? WHERE id = ?", (state, model))
+
+    def put_topics(self, model: int, rows: Iterable[dict[str, Any]]) -> None:
+        """Insert or update topics: keywords, size, retired and merged_into always; label, origin and
+        created only when given (a user's label survives updates)."""
+        now = time.time()
+        for row in rows:
+            self.conn.execute(
+                "INSERT INTO topics(model, topic, keywords, size, label, origin, created, merged_into, retired)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(model, topic) DO UPDATE SET"
+                " keywords = excluded.keywords, size = excluded.size, merged_into = excluded.merged_into,"
+                " retired = excluded.retired, label = coalesce(excluded.label, topics.label)",
+                (model, row["topic"], json.dumps(row["keywords"], ensure_ascii=False), row["size"],
+                 row.get("label"), row.get("origin", "fit"), row.get("created", now), row.get("merged_into"),
+                 int(row.get("retired", False))),
+            )
+
+    def set_label(self, model: int, topic: int, label: str | None) -> None:
+        self.conn.execute("UPDATE topics SET label = ? WHERE model = ? AND topic = ?", (label, model, topic))
+
+    def add_topic_version(self, model: int, topic: int, keywords: list[str]) -> bool:
+        """Record a topic's keyword line if it differs from its latest version; True if recorded."""
+        latest = self.conn.execute(
+            "SELECT version, keywords FROM topic_versions WHERE model = ? AND topic = ? ORDER BY version DESC LIMIT 1",
+            (model, topic),
+        ).fetchone()
+        encoded = json.dumps(keywords, ensure_ascii=False)
+        if latest is not None and latest[1] == encoded:
+            return False
+        first, last = self.conn.execute(
+            "SELECT min(a.date), max(a.date) FROM assignments s JOIN articles a ON a.id = s.article"
+            " WHERE s.model = ? AND s.topic = ?", (model, topic),
+        ).fetchone()
+        self.conn.execute(
+            "INSERT INTO topic_versions(model, topic, version, keywords, created, first_date, last_date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (model, topic, (latest[0] + 1) if latest else 1, encoded, time.time(), first, last),
+        )
+        return True
+
+    def topic_versions(self, model: int, topic: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT version, keywords, created, first_date, last_date FROM topic_versions"
+            " WHERE model = ? AND topic = ? ORDER BY version", (model, topic),
+        ).fetchall()
+        return [{"version": v, "keywords": json.loads(k), "created": c, "first_date": f, "last_date": la}
+                for v, k, c, f, la in rows]
+
+    def put_assignments(self, model: int, rows: Iterable[tuple[str, int, float]]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO assignments(model, article, topic, score) VALUES (?, ?, ?, ?)",
+            ((model, a, t, s) for a, t, s in rows),
+        )
+
+    def unassigned_articles(self, model: int) -> list[StoredArticle]:
+        """Articles the model has not labelled yet (ingested after its fit or last update)."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.hash, a.title, t.text, a.date, a.language, a.source, a.given_keywords, a.metadata"
+            " FROM articles a JOIN texts t ON t.hash = a.hash LEFT JOIN assignments s"
+            " ON s.article = a.id AND s.model = ? WHERE s.article IS NULL ORDER BY a.seq", (model,),
+        ).fetchall()
+        return [_stored(row) for row in rows]
 
     def current_model(self) -> dict[str, Any] | None:
         value = self.get_meta("current_model")
@@ -295,17 +374,20 @@ class Store:
         return {"id": model_id, "created": created, "backend": backend, "params": json.loads(params),
                 "state": state}
 
-    def topics(self, model: int) -> list[dict[str, Any]]:
+    def topics(self, model: int, include_retired: bool = False) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT t.topic, t.keywords, t.size, t.label, min(a.date), max(a.date)"
+            "SELECT t.topic, t.keywords, count(s.article), t.label, min(a.date), max(a.date), t.origin, t.created,"
+            " t.merged_into, t.retired"
             " FROM topics t LEFT JOIN assignments s ON s.model = t.model AND s.topic = t.topic"
-            " LEFT JOIN articles a ON a.id = s.article WHERE t.model = ? GROUP BY t.topic ORDER BY t.topic",
+            " LEFT JOIN articles a ON a.id = s.article WHERE t.model = ?"
+            + ("" if include_retired else " AND t.retired = 0")
+            + " GROUP BY t.topic ORDER BY t.topic",
             (model,),
         ).fetchall()
         return [
             {"topic": t, "keywords": json.loads(kw), "size": size, "label": label, "first_date": d0,
-             "last_date": d1}
-            for t, kw, size, label, d0, d1 in rows
+             "last_date": d1, "origin": origin, "created": created, "merged_into": merged, "retired": bool(retired)}
+            for t, kw, size, label, d0, d1, origin, created, merged, retired in rows
         ]
 
     def assignments(self, model: int) -> Iterator[tuple[str, int, float]]:

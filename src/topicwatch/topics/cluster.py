@@ -22,15 +22,20 @@ def automatic_topic_count(n_articles: int) -> int:
 
 
 def fit_centroids(
-    vectors: np.ndarray, n_topics: int, seed: int = 0, sample_size: int = 60_000, n_init: int = 3
+    vectors: np.ndarray, n_topics: int, seed: int = 0, sample_size: int = 60_000, n_init: int | None = None
 ) -> np.ndarray:
-    """Unit-length topic centres, ordered so that topic 0 is the largest."""
+    """Unit-length topic centres, ordered so that topic 0 is the largest.
+
+    ``n_init`` restarts (default: 3 on up to 20,000 articles, where restarts are cheap, else 1).
+    """
     n = len(vectors)
     if n == 0:
         raise ValueError("no articles to fit")
     n_topics = max(1, min(n_topics, n))
     rng = np.random.default_rng(seed)
     sample = vectors if n <= sample_size else vectors[np.sort(rng.choice(n, sample_size, replace=False))]
+    if n_init is None:
+        n_init = 3 if len(sample) <= 20_000 else 1
     km = KMeans(n_clusters=n_topics, n_init=n_init, random_state=seed, max_iter=100)
     km.fit(sample)
     centroids = l2_normalize(km.cluster_centers_)

@@ -25,6 +25,22 @@ class TopicTermCounts:
     doc_counts: sparse.csr_matrix  # topics x terms: articles using the term
     topic_sizes: np.ndarray  # articles per topic
 
+    @classmethod
+    def empty(cls, vocabulary: list[str], n_topics: int) -> TopicTermCounts:
+        shape = (n_topics, len(vocabulary))
+        return cls(vocabulary, sparse.csr_matrix(shape, dtype=np.float32), sparse.csr_matrix(shape, dtype=np.float32),
+                   np.zeros(n_topics))
+
+    def with_topics(self, n_topics: int) -> TopicTermCounts:
+        """The same counts with room for more topics (rows of zeros appended)."""
+        extra = n_topics - self.counts.shape[0]
+        if extra <= 0:
+            return self
+        pad = sparse.csr_matrix((extra, self.counts.shape[1]), dtype=np.float32)
+        return TopicTermCounts(self.vocabulary, sparse.vstack([self.counts, pad]).tocsr(),
+                               sparse.vstack([self.doc_counts, pad]).tocsr(),
+                               np.concatenate([self.topic_sizes, np.zeros(extra)]))
+
     def __add__(self, other: TopicTermCounts) -> TopicTermCounts:
         return TopicTermCounts(
             self.vocabulary, self.counts + other.counts, self.doc_counts + other.doc_counts,
@@ -116,7 +132,9 @@ def coherence_boost(
 
     A keyword line reads as one subject when its terms appear together; this favours such terms
     over equally weighted ones that stand alone. The factor is the mean passage-level NPMI with the
-    topic's ``anchors`` strongest terms (negative counts as zero), to the power ``power``.
+    topic's ``anchors`` strongest terms (negative counts as zero), to the power ``power``, plus a
+    small floor so that a topic with no coherent terms (two subjects merged by hand) still ranks its
+    terms by weight.
     """
     boosted = np.zeros_like(weights)
     tops = [np.argsort(-weights[k], kind="stable")[:candidates] for k in range(len(weights))]
@@ -129,7 +147,7 @@ def coherence_boost(
         sub = npmi[np.ix_(idx, anchor_idx)]
         mask = idx[:, None] != anchor_idx[None, :]
         mean = (sub * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
-        boosted[k, top] = weights[k, top] * np.clip(mean, 0.0, None) ** power
+        boosted[k, top] = weights[k, top] * (np.clip(mean, 0.0, None) ** power + 1e-3)
     return boosted
 
 

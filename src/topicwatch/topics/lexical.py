@@ -44,7 +44,7 @@ class LexicalView:
         weighted = weighted.multiply(self.idf[None, :]).tocsr()
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ weighted
+        return sparse.diags((1.0 / norms).astype(np.float32)) @ weighted
 
     def transform(self, doc_term: sparse.csr_matrix) -> np.ndarray:
         """Unit-length dense lexical vectors, one per article."""

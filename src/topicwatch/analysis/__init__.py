@@ -1,0 +1,1 @@
+"""Analyses over a fitted archive: topics over time, bursts, search."""
