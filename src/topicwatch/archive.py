@@ -204,6 +204,7 @@ class Archive(ArchiveEvolution):
     ) -> None:
         """Write the model's state and topic rows, and a new keyword-line version where a line changed."""
         self.store.save_state(model_id, model.to_bytes())
+        self.store.bump_revision()
         origins, labels = origins or {}, labels or {}
         self.store.put_topics(model_id, [
             {"topic": t.topic, "keywords": t.keywords, "size": t.size, "origin": origins.get(t.topic, "fit"),

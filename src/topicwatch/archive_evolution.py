@@ -65,7 +65,8 @@ class RefitReport:
         return "\n".join(lines)
 
 
-REFERENCE_SAMPLE = 2_000  # archived articles whose passages steer keyword lines during an update
+REFERENCE_SAMPLE = 1_000  # archived articles whose passages steer keyword lines during an update
+REFERENCE_CHARS = 3_000  # of each: the lead is enough to see which terms meet
 
 
 class ArchiveEvolution:
@@ -136,7 +137,8 @@ class ArchiveEvolution:
             "SELECT a.title, t.text FROM articles a JOIN texts t ON t.hash = a.hash WHERE a.seq % ? = 0 LIMIT ?",
             (step, REFERENCE_SAMPLE),
         ).fetchall()
-        texts = [document_text(title, text) for title, text in sample] + list(extra_texts[:5_000])
+        texts = [document_text(title, text)[:REFERENCE_CHARS] for title, text in sample]
+        texts += [t[:REFERENCE_CHARS] for t in extra_texts[:5_000]]
         return passage_term_matrix([model.analyzer_(t) for t in texts], model.vocabulary_)
 
     # ---- refit ------------------------------------------------------------------------------

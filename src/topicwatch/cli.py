@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import sys
+import time
 from contextlib import contextmanager
 from enum import Enum
 from importlib import resources
@@ -21,7 +24,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
 
+from .analysis.bursts import archive_bursts
+from .analysis.over_time import keywords_by_period, sparkline
 from .archive import DEFAULT_ARCHIVE, EXPORT_FORMATS, Archive
 from .readers import ReaderOptions
 from .store import ArchiveError
@@ -34,7 +41,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ArchiveOption = Annotated[
     Path,
@@ -90,32 +97,92 @@ def progress_bars():
         yield update
 
 
+TextField = Annotated[str, typer.Option(help="JSON/CSV field holding the article text.")]
+IdField = Annotated[str, typer.Option(help="JSON/CSV field holding the article id.")]
+DateField = Annotated[str, typer.Option(help="JSON/CSV field holding the date.")]
+TitleField = Annotated[str, typer.Option(help="JSON/CSV field holding the title.")]
+HeaderOption = Annotated[Header, typer.Option(help="Text files: 'keywords' = first line is a keyword line (seed "
+                                                   "format), 'none' = never, 'auto' = detect.")]
+SourceOption = Annotated[str | None, typer.Option(help="Source name stored with every article.")]
+StrictOption = Annotated[bool, typer.Option(help="Any reject: ingest nothing and exit 1.")]
+
+
+def _print_reject(reject: Any) -> None:
+    err.print(f"rejected {reject.message()}", markup=False, highlight=False)
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt, .jsonl[.gz], .json, .csv, .tsv, "
                                                      "RSS/Atom .xml, saved .html pages.")],
-    text_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article id.")] = "id",
-    date_field: Annotated[str, typer.Option(help="JSON/CSV field holding the date.")] = "date",
-    title_field: Annotated[str, typer.Option(help="JSON/CSV field holding the title.")] = "title",
-    header: Annotated[Header, typer.Option(help="Text files: 'keywords' = first line is a keyword line (seed "
-                                                "format), 'none' = never, 'auto' = detect.")] = Header.auto,
-    source: Annotated[str | None, typer.Option(help="Source name stored with every article.")] = None,
-    strict: Annotated[bool, typer.Option(help="Any reject: ingest nothing and exit 1.")] = False,
+    text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
+    title_field: TitleField = "title", header: HeaderOption = Header.auto, source: SourceOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Read articles into the archive. Bad records are reported, kept in 'rejects', and skipped."""
     options = ReaderOptions(text_field=text_field, id_field=id_field, date_field=date_field,
                             title_field=title_field, header=header.value, source=source)
     with _open(ctx, create=True) as archive, progress_bars() as progress:
         report = archive.ingest(
-            paths, options, strict=strict,
-            on_reject=lambda r: err.print(f"rejected {r.message()}", markup=False, highlight=False),
+            paths, options, strict=strict, on_reject=_print_reject,
             on_article=lambda n: progress("ingest", n, 0) if n % 500 == 0 else None,
         )
     out.print(report.summary(), markup=False)
     if not report.committed:
         raise typer.Exit(1)
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    sources: Annotated[list[str], typer.Argument(help="Files, folders or RSS/Atom feed URLs (http/https).")],
+    text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
+    title_field: TitleField = "title", header: HeaderOption = Header.auto, source: SourceOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """Ingest new articles and label only them: old articles keep their topics, ids keep their meaning."""
+    options = ReaderOptions(text_field=text_field, id_field=id_field, date_field=date_field,
+                            title_field=title_field, header=header.value, source=source)
+    with _open(ctx) as archive, progress_bars() as progress:
+        report = archive.update(sources, options, strict=strict, on_reject=_print_reject, progress=progress)
+    out.print(report.summary(), markup=False)
+    if report.ingest is not None and not report.ingest.committed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    urls: Annotated[list[str], typer.Argument(help="RSS/Atom feed URLs to poll.")],
+    every: Annotated[str, typer.Option(help="Polling interval: 30s, 15m, 2h.")] = "15m",
+    times: Annotated[int | None, typer.Option(help="Stop after this many polls (default: until Ctrl-C).")]
+    = None,
+) -> None:
+    """Poll feeds and update the archive on each poll, until Ctrl-C (unchanged feeds cost one 304)."""
+    interval = parse_interval(every)
+    polls = 0
+    with _open(ctx) as archive:
+        try:
+            while times is None or polls < times:
+                try:
+                    report = archive.update(urls, on_reject=_print_reject)
+                    out.print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {report.summary()}", markup=False)
+                except ValueError as exc:  # one feed down: say so, keep watching
+                    err.print(f"topicwatch: {exc}", markup=False, highlight=False)
+                polls += 1
+                if times is None or polls < times:
+                    time.sleep(interval)
+        except KeyboardInterrupt:
+            out.print("stopped watching", markup=False)
+
+
+def parse_interval(text: str) -> float:
+    """'30s', '15m', '2h' or plain seconds -> seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"bad interval {text!r}: use e.g. 30s, 15m, 2h")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
 @app.command()
@@ -138,11 +205,27 @@ def fit(
               f"({report.unique_texts} distinct texts, backend {report.backend})", markup=False)
 
 
+@app.command()
+def refit(
+    ctx: typer.Context,
+    backend: Annotated[Backend | None, typer.Option(help="Default: the current model's.")] = None,
+    topics: Annotated[int | None, typer.Option("--topics", "-k", min=1, help="Default: as before.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Default: as before.")] = None,
+) -> None:
+    """Fit anew over everything; topics that continue keep their ids. Says what merged, split, was added."""
+    with _open(ctx) as archive, progress_bars() as progress:
+        report = archive.refit(backend.value if backend else None, topics, seed, progress=progress)
+    out.print(report.summary(), markup=False)
+
+
 @app.command("topics")
-def list_topics(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def list_topics(
+    ctx: typer.Context, as_json: JsonOption = False,
+    new: Annotated[bool, typer.Option("--new", help="Only topics that updates created, newest first.")] = False,
+) -> None:
     """List topics: id, size, date range, keyword line."""
     with _open(ctx) as archive:
-        topics = archive.topics()
+        topics = archive.new_topics() if new else archive.topics()
     if as_json:
         out.print_json(json.dumps(topics, ensure_ascii=False))
         return
@@ -228,6 +311,161 @@ def sample(out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to 
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(data)
     out.print(f"wrote {out_file}", markup=False)
+
+
+from . import cli_web  # noqa: F401  (registers serve/search/report)
+
+
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
+@app.command()
+def trends(
+    ctx: typer.Context,
+    topic: Annotated[int | None, typer.Option(help="One topic: its counts per period.")] = None,
+    by: Annotated[Period, typer.Option(help="Period length.")] = Period.month,
+    keywords: Annotated[bool, typer.Option("--keywords", help="With --topic: its keyword line per period.")]
+    = False,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows (topic, period, count, share).")] = False,
+) -> None:
+    """Topics over time: article counts and shares per period, a sparkline per topic."""
+    with _open(ctx) as archive:
+        if keywords:
+            if topic is None:
+                raise ValueError("--keywords needs --topic ID")
+            lines = keywords_by_period(archive, topic, by.value)
+            if as_json:
+                out.print_json(json.dumps(lines, ensure_ascii=False))
+                return
+            table = Table("period", "articles", "keyword line", header_style="bold")
+            for row in lines:
+                table.add_row(row["period"], str(row["articles"]), " ".join(row["keywords"]))
+            out.print(table)
+            return
+        result = archive.trends(by.value)
+        lines = {t["topic"]: t for t in archive.topics()}
+    rows = [r for r in result.rows() if topic is None or r["topic"] == topic]
+    if topic is not None and topic not in result.counts:
+        raise ValueError(f"no topic {topic} in the current model")
+    if as_json:
+        out.print_json(json.dumps({"by": by.value, "undated": result.undated, "rows": rows}))
+    elif as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=["topic", "period", "count", "share"])
+        writer.writeheader()
+        writer.writerows(rows)
+    elif topic is not None:
+        table = Table("period", "articles", "share", header_style="bold",
+                      title=lines[topic]["keyword_line"] if topic in lines else None)
+        for r in rows:
+            table.add_row(r["period"], str(r["count"]), f"{r['share']:.1%}")
+        out.print(table)
+    else:
+        span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no dated articles"
+        table = Table("topic", "articles", f"per {by.value} ({span})", "keyword line", header_style="bold")
+        for t, counts in sorted(result.counts.items()):
+            if t in lines:
+                table.add_row(str(t), str(sum(counts)), sparkline(counts), lines[t]["keyword_line"])
+        out.print(table)
+    if result.undated and not (as_json or as_csv):
+        out.print(f"{result.undated} articles without a date are left out", markup=False)
+
+
+@app.command()
+def bursts(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="Only bursts ending on or after this date (YYYY-MM-DD).")]
+    = None,
+    by: Annotated[Period, typer.Option(help="Period length.")] = Period.week,
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Topic-periods that spike against the topic's own baseline (Kleinberg's burst model), strongest first."""
+    with _open(ctx) as archive:
+        found = archive_bursts(archive, by.value, since)[:limit]
+    if as_json:
+        out.print_json(json.dumps(found, ensure_ascii=False))
+        return
+    table = Table("topic", "from", "to", "weight", "articles", "share (usual)", "keyword line / top articles",
+                  header_style="bold")
+    for b in found:
+        titles = "\n".join(f"  {a['date']} {a['title'][:70]}" for a in b["top_articles"][:3])
+        table.add_row(str(b["topic"]), b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
+                      f"{b['share']:.0%} ({b['baseline']:.0%})", f"{b['keyword_line']}\n{titles}")
+    out.print(table)
+
+
+topic_app = typer.Typer(help="Edit topics: rename, merge, split; see a topic's keyword-line history.",
+                        no_args_is_help=True)
+app.add_typer(topic_app, name="topic")
+
+
+@topic_app.command("rename")
+def topic_rename(ctx: typer.Context, topic: int, label: Annotated[str, typer.Argument(help="The new label.")]) -> None:
+    """Give a topic your own label (kept through updates and refits; shown everywhere)."""
+    with _open(ctx.parent) as archive:
+        archive.rename_topic(topic, label)
+    out.print(f"topic {topic} is now {label!r}", markup=False)
+
+
+@topic_app.command("merge")
+def topic_merge(ctx: typer.Context, topics: Annotated[list[int], typer.Argument(help="TARGET OTHER...")]) -> None:
+    """Merge topics into the first one: their articles move to it, and so will future ones."""
+    with _open(ctx.parent) as archive:
+        archive.merge_topics(topics[0], topics[1:])
+    out.print(f"merged {', '.join(map(str, topics[1:]))} into {topics[0]}", markup=False)
+
+
+@topic_app.command("split")
+def topic_split(ctx: typer.Context, topic: int,
+                into: Annotated[int, typer.Option("--into", min=2, help="How many parts.")] = 2) -> None:
+    """Split a topic into new topics (new ids); its old id is retired."""
+    with _open(ctx.parent) as archive:
+        ids = archive.split_topic(topic, into)
+    out.print(f"split {topic} into {', '.join(map(str, ids))}", markup=False)
+
+
+@topic_app.command("history")
+def topic_history(ctx: typer.Context, topic: int, as_json: JsonOption = False) -> None:
+    """Every version of a topic's keyword line, with the dates it covered."""
+    with _open(ctx.parent) as archive:
+        versions = archive.keyword_history(topic)
+    if as_json:
+        out.print_json(json.dumps(versions, ensure_ascii=False))
+        return
+    table = Table("version", "made", "articles from", "to", "keyword line", header_style="bold")
+    for v in versions:
+        table.add_row(str(v["version"]), time.strftime("%Y-%m-%d %H:%M", time.localtime(v["created"])),
+                      v["first_date"] or "", v["last_date"] or "", " ".join(v["keywords"]))
+    out.print(table)
+
+
+@app.command()
+def tree(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The hierarchy of topics: which merge first (average linkage of topic centres, cosine)."""
+    with _open(ctx) as archive:
+        root = archive.topic_tree()
+    if as_json:
+        out.print_json(json.dumps(root, ensure_ascii=False))
+        return
+
+    def grow(node: dict, branch: Tree) -> None:
+        if "children" in node:
+            sub = branch.add(f"[dim]{node['size']} articles, distance {node['distance']}[/dim]")
+            for child in node["children"]:
+                grow(child, sub)
+        else:
+            label = f" [{node['label']}]" if node.get("label") else ""
+            branch.add(Text(f"{node['topic']}{label} ({node['size']}): {node['keyword_line']}"))
+
+    top = Tree("topics")
+    if root:
+        grow(root, top)
+    out.print(top)
 
 
 USER_ERRORS = (ArchiveError, ValueError, KeyError, FileNotFoundError, PermissionError, IsADirectoryError)

@@ -245,7 +245,7 @@ class TopicModel:
         if self.lexical_ is not None:
             arrays.update(idf=self.lexical_.idf, components=self.lexical_.components)
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)
+        np.savez(buffer, **arrays)  # uncompressed: updates rewrite it, and zlib cost more than the bytes
         return buffer.getvalue()
 
     @classmethod

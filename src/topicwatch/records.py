@@ -104,9 +104,12 @@ _STOP_MARKERS = {
 }
 
 
+_MARKER_LANGUAGE = {word: lang for lang, words in _STOP_MARKERS.items() for word in words}
+
+
 def guess_language(text: str) -> str | None:
     """A light guess from script and common function words: 'ko', 'en', 'es', 'fr', 'de' or None."""
-    sample = text[:4000]
+    sample = text[:2000]
     hangul = len(_HANGUL_RE.findall(sample))
     letters = sum(ch.isalpha() for ch in sample)
     if letters and hangul / letters > 0.3:
@@ -114,7 +117,11 @@ def guess_language(text: str) -> str | None:
     words = _LATIN_WORD_RE.findall(sample.lower())
     if len(words) < 3:
         return None
-    counts = {lang: sum(w in markers for w in words) for lang, markers in _STOP_MARKERS.items()}
+    counts = dict.fromkeys(_STOP_MARKERS, 0)
+    for word in words:
+        lang = _MARKER_LANGUAGE.get(word)
+        if lang is not None:
+            counts[lang] += 1
     best = max(counts, key=lambda lang: counts[lang])
     return best if counts[best] >= 2 else None
 

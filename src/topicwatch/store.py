@@ -189,6 +189,13 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def revision(self) -> int:
+        """A counter bumped by every change to topics or labels (readers cache by it)."""
+        return int(self.get_meta("revision") or 0)
+
+    def bump_revision(self) -> None:
+        self.set_meta("revision", str(self.revision() + 1))
+
     # ---- ingest -----------------------------------------------------------------------------
     def start_batch(self, inputs: Sequence[str]) -> int:
         cur = self.conn.execute(
@@ -317,8 +324,13 @@ class Store:
                  int(row.get("retired", False))),
             )
 
-    def set_label(self, model: int, topic: int, label: str | None) -> None:
-        self.conn.execute("UPDATE topics SET label = ? WHERE model = ? AND topic = ?", (label, model, topic))
+    def set_label(self, model: int, topic: int, label: str | None) -> int:
+        """Set (or with None clear) a topic's label; returns how many topics matched (0 or 1)."""
+        changed = self.conn.execute(
+            "UPDATE topics SET label = ? WHERE model = ? AND topic = ?", (label, model, topic)
+        ).rowcount
+        self.bump_revision()
+        return changed
 
     def add_topic_version(self, model: int, topic: int, keywords: list[str]) -> bool:
         """Record a topic's keyword line if it differs from its latest version; True if recorded."""

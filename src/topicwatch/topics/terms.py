@@ -122,20 +122,29 @@ class PhraseTable:
                 kept.add(gram)
         return cls(frozenset(kept))
 
+    def __post_init__(self) -> None:
+        # Longest phrase starting with each word: most words start none, and are checked in O(1).
+        self._longest: dict[str, int] = {}
+        for phrase in self.phrases:
+            self._longest[phrase[0]] = max(self._longest.get(phrase[0], 0), len(phrase))
+
     def terms(self, tokens: Sequence[str]) -> list[str]:
         """Content words and phrases of one text; a phrase's words are not counted again alone."""
         out: list[str] = []
         i, n = 0, len(tokens)
+        longest, phrases = self._longest, self.phrases
         while i < n:
-            for size in range(min(self.max_len, n - i), 1, -1):
+            word = tokens[i]
+            reach = longest.get(word, 0)
+            for size in range(min(reach, n - i), 1, -1):
                 gram = tuple(tokens[i : i + size])
-                if gram in self.phrases:
+                if gram in phrases:
                     out.append(" ".join(gram))
                     i += size
                     break
             else:
-                if is_content_word(tokens[i]):
-                    out.append(tokens[i])
+                if len(word) > 1 and word not in STOP_WORDS:
+                    out.append(word)
                 i += 1
         return out
 

@@ -1,0 +1,151 @@
+"""The shapes of the JSON API (they make FastAPI's OpenAPI description)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from .edits import MAX_LABEL_CHARS
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="What went wrong, in one sentence.")
+
+
+class Status(BaseModel):
+    archive: str
+    articles: int
+    model: int | None
+    backend: str | None
+    fitted: str | None
+    topics: int
+    edit: str = Field(description="'open' (local, no token), 'token' (send a bearer token) or 'off'.")
+
+
+class TopicItem(BaseModel):
+    topic: int
+    label: str | None
+    size: int
+    keywords: list[str]
+    keyword_line: str
+    first_date: str | None
+    last_date: str | None
+    trend: list[int] = Field(description="Articles per month, aligned with the list's 'periods'.")
+    marks: list[str] = Field(description="Signals such as 'new' or 'bursting' (may be empty).")
+
+
+class TopicList(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    periods: list[str]
+    items: list[TopicItem]
+
+
+class KeywordLineVersion(BaseModel):
+    version: int
+    model: int
+    keyword_line: str
+    keywords: list[str]
+    since: str | None
+    current: bool
+
+
+class Trend(BaseModel):
+    periods: list[str]
+    counts: list[int]
+    totals: list[int]
+
+
+class TopicDetail(TopicItem):
+    trend_by_month: Trend
+    keyword_lines: list[KeywordLineVersion]
+
+
+class ArticleItem(BaseModel):
+    id: str
+    title: str
+    date: str | None
+    source: str
+    language: str | None
+    excerpt: str
+
+
+class ArticlePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[ArticleItem]
+
+
+class Article(BaseModel):
+    id: str
+    title: str
+    date: str | None
+    source: str
+    language: str | None
+    topic: int | None
+    keyword_line: str | None
+    text: str
+    seed: str = Field(description="The article in the seed format: its keyword line, then title and text.")
+
+
+class MapPoints(BaseModel):
+    model: int
+    total: int = Field(description="Articles in the model.")
+    shown: int = Field(description="Points below (a seeded sample past the size limit).")
+    id: list[str]
+    title: list[str]
+    topic: list[int]
+    x: list[float]
+    y: list[float]
+
+
+class MatchPart(BaseModel):
+    text: str
+    hit: bool = Field(description="Whether this piece matched the query (show it highlighted).")
+
+
+class SearchHit(BaseModel):
+    id: str
+    title: str
+    date: str | None
+    language: str | None
+    source: str
+    topic: int | None
+    keyword_line: str | None
+    score: float
+    keyword_rank: int | None
+    meaning_rank: int | None
+    similarity: float | None
+    match: list[MatchPart]
+
+
+class SearchResults(BaseModel):
+    query: str
+    mode: str
+    limit: int
+    offset: int
+    items: list[SearchHit]
+
+
+class FilterValues(BaseModel):
+    languages: list[str]
+    sources: list[str]
+
+
+class LabelIn(BaseModel):
+    label: str | None = Field(max_length=4 * MAX_LABEL_CHARS, description="The new name; empty clears it.")
+
+
+class LabelOut(BaseModel):
+    topic: int
+    label: str | None
+
+
+class MergeIn(BaseModel):
+    topics: list[int] = Field(min_length=2, max_length=50)
+    label: str | None = None
+
+
+class SplitIn(BaseModel):
+    parts: int = Field(2, ge=2, le=10)

@@ -1,0 +1,355 @@
+"""The web page and its API: every endpoint in-process, then the real server in headless Chromium.
+
+The browser test needs /usr/bin/chromium (Debian package ``chromium``) and the Python ``playwright``
+package; it is skipped, saying which is missing, when either is not there. Set TOPICWATCH_SCREENSHOTS
+to a folder (e.g. docs/screenshots) to keep its screenshots there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from topicwatch.store import ArchiveError
+from topicwatch.web import create_app
+from topicwatch.web.edits import set_topic_label
+from topicwatch.web.server import BackgroundServer, free_port
+
+from .test_search import NASTY_QUERIES, make_archive
+
+CHROMIUM = Path("/usr/bin/chromium")
+TOPICWATCH = shutil.which("topicwatch", path=str(Path(sys.executable).parent)) or "topicwatch"
+STATIC = Path(__file__).resolve().parents[1] / "src" / "topicwatch" / "web" / "static"
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory) -> Path:
+    return make_archive(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def client(archive_path):
+    with TestClient(create_app(archive_path, warm=False), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+# ---- the API ------------------------------------------------------------------------------------
+def test_status_and_topics(client):
+    status = client.get("/api/status").json()
+    assert status["articles"] == 87 and status["topics"] >= 4 and status["edit"] == "open"
+    listing = client.get("/api/topics").json()
+    assert listing["total"] == status["topics"] == len(listing["items"]) and listing["limit"] == 50
+    assert listing["periods"][0] == "2023-01" and listing["periods"][-1] == "2025-06"
+    for topic in listing["items"]:
+        assert topic["keyword_line"] and len(topic["trend"]) == len(listing["periods"])
+        assert isinstance(topic["marks"], list) and topic["size"] >= sum(topic["trend"])
+    assert sum(t["size"] for t in listing["items"]) == 87
+    page = client.get("/api/topics", params={"limit": 2, "offset": 1}).json()
+    assert [t["topic"] for t in page["items"]] == [t["topic"] for t in listing["items"][1:3]]
+    for bad in ({"limit": 201}, {"limit": 0}, {"offset": -1}, {"limit": "many"}):
+        response = client.get("/api/topics", params=bad)
+        assert response.status_code == 400 and response.json()["detail"]
+
+
+def test_topic_page_data(client):
+    first = client.get("/api/topics").json()["items"][0]
+    detail = client.get(f"/api/topics/{first['topic']}").json()
+    trend = detail["trend_by_month"]
+    assert len(trend["periods"]) == len(trend["counts"]) == len(trend["totals"])
+    assert all(c <= t for c, t in zip(trend["counts"], trend["totals"]))
+    assert [v["keyword_line"] for v in detail["keyword_lines"]] == [first["keyword_line"]]
+    assert detail["keyword_lines"][-1]["current"] is True
+    articles = client.get(f"/api/topics/{first['topic']}/articles", params={"limit": 5}).json()
+    assert articles["total"] == first["size"] and len(articles["items"]) == 5
+    dates = [a["date"] for a in articles["items"] if a["date"]]
+    assert dates == sorted(dates, reverse=True)
+    second = client.get(f"/api/topics/{first['topic']}/articles", params={"limit": 5, "offset": 5}).json()
+    assert not {a["id"] for a in second["items"]} & {a["id"] for a in articles["items"]}
+    article = client.get(f"/api/articles/{articles['items'][0]['id']}").json()
+    assert article["seed"].split("\n")[0] == first["keyword_line"] == article["keyword_line"]
+    assert client.get("/api/topics/999").status_code == 404
+    assert client.get("/api/topics/999/articles").status_code == 404
+    assert client.get("/api/topics/abc").status_code == 400
+    assert client.get("/api/articles/no-such-id").status_code == 404
+
+
+def test_map_points(client):
+    points = client.get("/api/map").json()
+    assert points["total"] == points["shown"] == 87
+    assert len(points["id"]) == len(points["x"]) == len(points["y"]) == len(points["topic"]) == 87
+    assert all(-1 <= v <= 1 for v in points["x"] + points["y"])
+    small = client.get("/api/map", params={"size": 10}).json()
+    assert small["shown"] == 10 and small == client.get("/api/map", params={"size": 10}).json()
+    assert client.get("/api/map", params={"size": 5001}).status_code == 400
+
+
+def test_search_endpoint(client):
+    found = client.get("/api/search", params={"q": "cryptocurrency hackers", "limit": 3}).json()
+    assert len(found["items"]) == 3 and found["mode"] == "combined"
+    assert any(part["hit"] for part in found["items"][0]["match"])
+    german = client.get("/api/search", params={"q": "Handel", "lang": "de"}).json()["items"]
+    assert [h["id"] for h in german] == ["extra-de-1"]
+    dated = client.get("/api/search", params={"q": "prices", "from": "2024-01-01", "to": "2024-12-31"}).json()
+    assert dated["items"] and all(h["date"].startswith("2024") for h in dated["items"])
+    filters = client.get("/api/filters").json()
+    assert set(filters["languages"]) >= {"en", "de"}
+    assert set(filters["sources"]) == {"Border Monitor", "Other Wire"}
+
+
+def test_nasty_requests_never_fail_with_500(client):
+    statuses = set()
+    for query in [*NASTY_QUERIES, "x" * 10_000, "%", "&q=", "<script>alert(1)</script>"]:
+        for mode in ("combined", "keywords", "meaning"):
+            response = client.get("/api/search", params={"q": query, "mode": mode, "limit": 3})
+            statuses.add(response.status_code)
+            assert response.status_code in (200, 400), (query[:40], response.text[:200])
+            assert "detail" in response.json() or "items" in response.json()
+    raw = ["q=%ED%A0%80", "q=%FF%FE", "q=rice&topic=1e9", "q=rice&topic=-1", "q=rice&from=%27%3B--",
+           "q=rice&to=9999-99-99", "q=rice&lang=%00", "q=rice&source=" + "s" * 3000, "q=rice&mode=%00",
+           "q=rice&limit=99999999999999999999", "q=rice&offset=10001", "q=rice&topic=abc", "q=a&q=b"]
+    for query_string in raw:
+        response = client.get("/api/search?" + query_string)
+        statuses.add(response.status_code)
+        assert response.status_code in (200, 400), (query_string[:60], response.text[:200])
+    assert statuses == {200, 400}
+    too_long = client.get("/api/search", params={"q": "x" * 10_000})
+    assert too_long.status_code == 400 and "too long" in too_long.json()["detail"]
+
+
+def test_rename_merge_and_split_from_the_api(client, archive_path):
+    topic = client.get("/api/topics").json()["items"][1]["topic"]
+    saved = client.put(f"/api/topics/{topic}/label", json={"label": "  Border <b>trade</b>\n "})
+    assert saved.status_code == 200 and saved.json() == {"topic": topic, "label": "Border <b>trade</b>"}
+    listed = {t["topic"]: t["label"] for t in client.get("/api/topics").json()["items"]}
+    assert listed[topic] == "Border <b>trade</b>"
+    assert client.get(f"/api/topics/{topic}").json()["label"] == "Border <b>trade</b>"
+    assert client.put(f"/api/topics/{topic}/label", json={"label": "x" * 201}).status_code == 400
+    assert client.put("/api/topics/999/label", json={"label": "nope"}).status_code == 404
+    assert client.put(f"/api/topics/{topic}/label", json={}).status_code == 400
+    assert client.put(f"/api/topics/{topic}/label", content=b"{not json").status_code == 400
+    assert client.put(f"/api/topics/{topic}/label", json={"label": ""}).json()["label"] is None
+    before = {t["topic"]: t["size"] for t in client.get("/api/topics").json()["items"]}
+    merge = client.post("/api/topics/merge", json={"topics": [0, 1], "label": "Merged"})
+    assert merge.status_code == 200 and merge.json() == {"topic": 0, "merged": [1]}
+    after = {t["topic"]: t for t in client.get("/api/topics").json()["items"]}
+    assert 1 not in after and after[0]["size"] == before[0] + before[1] and after[0]["label"] == "Merged"
+    split = client.post("/api/topics/0/split", json={"parts": 2})
+    parts = split.json()["parts"]
+    assert split.status_code == 200 and len(parts) == 2
+    after = {t["topic"]: t for t in client.get("/api/topics").json()["items"]}
+    assert 0 not in after and sum(after[p]["size"] for p in parts) == before[0] + before[1]
+    assert client.post("/api/topics/merge", json={"topics": [0, 2]}).status_code == 400  # 0 is gone
+
+
+def test_set_topic_label_writes_the_current_model(archive_path):
+    from topicwatch.archive import Archive
+
+    with Archive(archive_path, create=False) as archive:
+        assert set_topic_label(archive, 0, " Missiles ") == "Missiles"
+        model = archive.store.current_model()["id"]
+        row = archive.store.conn.execute("SELECT label FROM topics WHERE model = ? AND topic = 0", (model,))
+        assert row.fetchone()[0] == "Missiles"
+        with pytest.raises(KeyError):
+            set_topic_label(archive, 999, "x")
+        assert set_topic_label(archive, 0, None) is None
+
+
+def test_editing_needs_localhost_or_the_token(archive_path, monkeypatch):
+    monkeypatch.delenv("TOPICWATCH_TOKEN", raising=False)
+    exposed = TestClient(create_app(archive_path, host="0.0.0.0", warm=False), base_url="http://10.0.0.5")
+    assert exposed.get("/api/status").json()["edit"] == "off"
+    for response in (exposed.put("/api/topics/0/label", json={"label": "x"}),
+                     exposed.post("/api/topics/merge", json={"topics": [0, 1]}),
+                     exposed.post("/api/topics/0/split", json={"parts": 2})):
+        assert response.status_code == 403 and "token" in response.json()["detail"]
+    monkeypatch.setenv("TOPICWATCH_TOKEN", "s3cret")
+    guarded = TestClient(create_app(archive_path, host="0.0.0.0", warm=False), base_url="http://10.0.0.5")
+    assert guarded.get("/api/status").json()["edit"] == "token"
+    assert guarded.put("/api/topics/0/label", json={"label": "x"}).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert guarded.put("/api/topics/0/label", json={"label": "x"}, headers=wrong).status_code == 401
+    right = {"Authorization": "Bearer s3cret"}
+    assert guarded.put("/api/topics/0/label", json={"label": "x"}, headers=right).status_code == 200
+    assert guarded.put("/api/topics/0/label", json={"label": None}, headers=right).status_code == 200
+
+
+def test_an_archive_without_topics_yet(tmp_path):
+    from importlib import resources
+
+    from topicwatch.archive import Archive
+
+    sample = tmp_path / "sample.jsonl"
+    sample.write_bytes(resources.files("topicwatch").joinpath("data/sample_articles.jsonl").read_bytes())
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ingest([sample])
+    bare = TestClient(create_app(tmp_path / "a.db", warm=False), base_url="http://127.0.0.1")
+    assert bare.get("/api/status").json()["model"] is None
+    for path in ("/api/topics", "/api/map", "/api/topics/0", "/api/topics/0/articles"):
+        response = bare.get(path)
+        assert response.status_code == 409 and "fit" in response.json()["detail"], path
+    found = bare.get("/api/search", params={"q": "rice prices"}).json()["items"]
+    assert found and all(h["topic"] is None and h["keyword_rank"] for h in found)
+    assert bare.get("/api/search", params={"q": "rice", "topic": 1}).status_code == 400
+    assert bare.put("/api/topics/0/label", json={"label": "x"}).status_code == 409
+    with pytest.raises(ArchiveError, match="no archive here"):
+        create_app(tmp_path / "missing.db")
+
+
+def test_a_local_server_answers_only_local_host_names(client):
+    assert client.get("/api/status", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/api/status", headers={"Host": "localhost:8765"}).status_code == 200
+    assert client.get("/api/status", headers={"Host": "[::1]:8765"}).status_code == 200
+
+
+def test_the_page_is_served_whole_from_the_package(client):
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    for name in ("app.js", "style.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+    for asset in STATIC.iterdir():
+        text = asset.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+        assert not re.search(r"https?://|//cdn|@import", text), asset.name
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "eval(" not in script
+    assert client.get("/docs").status_code == 404  # it would load scripts from a CDN
+    schema = client.get("/openapi.json").json()
+    assert {"/api/topics", "/api/search", "/api/map", "/api/topics/{topic}/label"} <= set(schema["paths"])
+
+
+def test_the_serve_command(archive_path):
+    port = free_port()
+    command = [TOPICWATCH, "serve", "--archive", str(archive_path), "--port", str(port), "--token", "t0k"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, TERM="dumb"))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert child.poll() is None, child.communicate()
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert status.json()["edit"] == "token" and status.json()["articles"] == 87
+    finally:
+        child.terminate()
+        out, _ = child.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in out
+    missing = subprocess.run([TOPICWATCH, "serve", "--archive", str(archive_path.parent / "none.db")],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert missing.returncode == 1 and "no archive here" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+# ---- the real server in a real browser ----------------------------------------------------------
+def _browser_or_skip():
+    if not CHROMIUM.exists():
+        pytest.skip("browser test needs /usr/bin/chromium (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser test needs the Python package playwright (pip install playwright)")
+    return sync_playwright
+
+
+def test_the_page_in_a_browser(archive_path, tmp_path):
+    sync_playwright = _browser_or_skip()
+    shots = Path(os.environ.get("TOPICWATCH_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with BackgroundServer(archive_path) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            outside: list[str] = []
+            page.on("request",
+                    lambda req: None if req.url.startswith((url, "data:")) else outside.append(req.url))
+
+            # the topic list and the map
+            page.goto(url + "/")
+            page.wait_for_selector("body[data-ready=home]", timeout=20_000)
+            topics = json.loads(page.evaluate("fetch('/api/topics').then(r => r.text())"))
+            assert page.locator("#topic-list .topic-item").count() == topics["total"]
+            assert page.locator("#topic-list .topic-item svg polyline").count() == topics["total"]
+            assert page.locator("#map circle").count() == 87
+            page.hover("#map circle >> nth=0")
+            assert page.locator("#tooltip").is_visible() and page.locator("#tooltip .tip-line").inner_text()
+            page.mouse.move(5, 5)
+            page.screenshot(path=str(shots / "topics-and-map.png"))
+
+            # search: the match is highlighted, article HTML stays text
+            page.fill("#q", "pwned smuggling brokers")
+            page.press("#q", "Enter")
+            page.wait_for_selector("body[data-ready=search]")
+            assert page.locator("#results > li").count() >= 3
+            assert page.locator("#results mark").count() >= 1
+            first = page.locator("#results > li").first
+            assert first.get_attribute("data-id") == "extra-html-1"
+            assert "<b>Bold</b>" in first.locator(".article-title").inner_text()
+            first.locator(".article-title").click()
+            page.wait_for_selector("#results .seed-body")
+            shown = page.locator("#results .seed-body").inner_text()
+            assert '<img src=x onerror="window.__pwned=1">' in shown
+            assert page.locator("#results img, #results script, #results b").count() == 0
+            assert page.evaluate("window.__pwned") is None
+            page.fill("#q", "rice prices")
+            page.press("#q", "Enter")
+            page.wait_for_selector("#search-note:has-text('rice prices')")
+            page.wait_for_selector("body[data-ready=search]")
+            page.screenshot(path=str(shots / "search-results.png"))
+
+            # a topic page: its chart, its articles, an article in the seed format
+            topic = topics["items"][1]
+            renamed = str(topic["topic"])
+            page.goto(f"{url}/#/topic/{topic['topic']}")
+            page.wait_for_selector("body[data-ready=topic]")
+            assert page.locator("#topic-chart rect").count() == len(topics["periods"])
+            assert page.locator("#topic-articles > li").count() == min(20, topic["size"])
+            assert page.locator("#topic-line").inner_text() == topic["keyword_line"]
+            page.locator("#topic-articles .article-title").first.click()
+            page.wait_for_selector("#topic-articles .seed-line")
+            assert page.locator("#topic-articles .seed-line").inner_text() == topic["keyword_line"]
+
+            # rename, and see it persist after a reload
+            page.click("#rename-btn")
+            page.fill("#rename-input", "Border trade & smuggling")
+            page.click("#rename-form button[type=submit]")
+            page.wait_for_selector("#topic-title:text-is('Border trade & smuggling')")
+            page.reload()
+            page.wait_for_selector("body[data-ready=topic]")
+            assert page.locator("#topic-title").inner_text() == "Border trade & smuggling"
+            page.locator("#topic-articles .article-title").first.click()
+            page.wait_for_selector("#topic-articles .seed-line")
+            page.screenshot(path=str(shots / "topic-page.png"))
+            page.goto(url + "/")
+            page.wait_for_selector("body[data-ready=home]")
+            assert "Border trade & smuggling" in page.locator("#topic-list").inner_text()
+
+            # split the renamed topic from its page: the page moves to the first part
+            page.goto(url + "/#/topic/" + renamed)
+            page.wait_for_selector("body[data-ready=topic]")
+            page.click("#split-btn")
+            page.wait_for_selector("#toast:not([hidden])")
+            assert f"Split {renamed} into" in page.locator("#toast").inner_text()
+            page.wait_for_selector("body[data-ready=topic]")
+            assert page.url.split("/topic/")[-1] != renamed
+            assert not outside, outside
+        finally:
+            browser.close()
+    assert not [e for e in errors if "status of 501" not in e], errors  # the split's 501 is expected
