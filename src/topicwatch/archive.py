@@ -17,9 +17,11 @@ import numpy as np
 
 from .analysis.over_time import TopicTrends, topic_trends
 from .archive_evolution import ArchiveEvolution
+from .duplicates import DuplicateIndex, duplicate_groups, representatives
 from .embed import Embedder, document_text, get_embedder
 from .evaluate import Scores, score_topics
 from .model import Progress, TopicModel
+from .places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
 from .readers import ReaderOptions, read_inputs
 from .records import Article, Reject
 from .store import ArchiveError, IngestCounts, Store, StoredArticle
@@ -81,15 +83,19 @@ class Archive(ArchiveEvolution):
 
         Good records go in, bad ones are kept in the ``rejects`` table and passed to ``on_reject``.
         With ``strict`` any reject rolls the whole batch back. Re-ingesting the same input adds nothing.
+        Each new article's places and near-duplicate group are found and stored in the same transaction.
         """
         report = IngestReport(IngestCounts())
         counts = report.counts
         try:
             with self.store.transaction():
                 batch = self.store.start_batch([str(p) for p in paths])
+                indexes = _Indexes(PlaceIndex(self.store.conn), DuplicateIndex(self.store.conn))
+                indexes.places.catch_up()  # articles archived before these indexes existed
+                indexes.duplicates.catch_up()
                 for item in read_inputs(paths, options):
                     if isinstance(item, Article):
-                        item = self._accept(item, batch, counts)
+                        item = self._accept(item, batch, counts, indexes)
                         if on_article is not None:
                             on_article(counts.ingested + counts.duplicates + counts.rejected)
                     if isinstance(item, Reject):
@@ -100,13 +106,15 @@ class Archive(ArchiveEvolution):
                         if on_reject is not None:
                             on_reject(item)
                 self.store.finish_batch(batch, counts)
+                indexes.places.finish()
+                indexes.duplicates.finish()
                 if strict and counts.rejected:
                     raise _StrictRollback()
         except _StrictRollback:
             report.committed = False
         return report
 
-    def _accept(self, article: Article, batch: int, counts: IngestCounts) -> Reject | None:
+    def _accept(self, article: Article, batch: int, counts: IngestCounts, indexes: _Indexes) -> Reject | None:
         try:
             outcome = self.store.add_article(article, batch)
         except ValueError as exc:
@@ -116,6 +124,9 @@ class Archive(ArchiveEvolution):
         else:
             counts.ingested += 1
             counts.same_text += outcome == "same_text"
+            seq = self.store.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
+            indexes.places.add(article.id, article.title, article.text)
+            indexes.duplicates.add(seq, article.id, article.content_hash, article.text)
         return None
 
     def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -157,7 +168,8 @@ class Archive(ArchiveEvolution):
     ) -> FitReport:
         """Discover topics over the whole archive and label every article; becomes the current model.
 
-        Each distinct text is embedded and counted once, so reposts do not weigh twice.
+        Each distinct text is embedded and counted once, and so is each group of near-duplicates (its
+        first article stands for it and every member gets its topic), so reposts do not weigh twice.
         """
         fitted = self._fit_model(backend, n_topics, seed, aliases, progress)
         with self.store.transaction():
@@ -172,19 +184,28 @@ class Archive(ArchiveEvolution):
         ids, hashes = [], []
         unique_index: dict[str, int] = {}
         texts: list[str] = []
+        languages: list[str | None] = []
+        first_of = representatives(self.store)  # near-duplicate -> its group's first article
+        hash_of_first = {first: "" for first in first_of.values()}
         for part in self.store.iter_articles():
             for a in part:
+                if a.id in hash_of_first:
+                    hash_of_first[a.id] = a.hash
                 ids.append(a.id)
-                hashes.append(a.hash)
-                if a.hash not in unique_index:
-                    unique_index[a.hash] = len(texts)
+                key = a.hash
+                if a.id in first_of:  # a group's first precedes its members, so its hash is known
+                    key = hash_of_first.get(first_of[a.id]) or a.hash
+                hashes.append(key)
+                if key not in unique_index:
+                    unique_index[key] = len(texts)
                     texts.append(document_text(a.title, a.text))
+                    languages.append(a.language)
         if not texts:
             raise ArchiveError(f"{self.path}: the archive holds no articles (run 'topicwatch ingest' first)")
         embedder = get_embedder(backend)
         vectors = self.embeddings(list(unique_index), texts, embedder, progress)
         model = TopicModel(n_topics=n_topics, embedding=embedder, seed=seed, aliases=aliases)
-        model.fit(texts, embeddings=vectors, progress=progress)
+        model.fit(texts, embeddings=vectors, progress=progress, languages=languages)
         return _Fitted(model, ids, [unique_index[h] for h in hashes], texts)
 
     def _save_new_model(self, fitted: _Fitted, origin: str, labels: dict[int, str] | None = None) -> int:
@@ -223,11 +244,25 @@ class Archive(ArchiveEvolution):
             raise ArchiveError(f"{self.path}: no topics yet (run 'topicwatch fit' first)")
         return model
 
-    def topics(self) -> list[dict[str, Any]]:
-        """Every topic of the current model: id, size, date range, keywords and keyword line."""
-        topics = self.store.topics(self._model()["id"])
+    def topics(self, lang: str | None = None, place: str | None = None) -> list[dict[str, Any]]:
+        """Every topic of the current model: id, size, date range, language, keywords and keyword line.
+
+        ``lang`` keeps the topics most of whose articles are in that language. ``place`` keeps the
+        topics with articles naming that place, most mentions first (``mentions`` says how many).
+        """
+        model_id = self._model()["id"]
+        topics = self.store.topics(model_id)
+        languages = self.store.topic_languages(model_id)
         for t in topics:
             t["keyword_line"] = keyword_line(t["keywords"])
+            t["language"] = languages.get(t["topic"])
+        if lang is not None:
+            topics = [t for t in topics if t["language"] == lang]
+        if place is not None:
+            mentions = topic_mentions(self.store, model_id, place)
+            for t in topics:
+                t["mentions"] = mentions.get(t["topic"], 0)
+            topics = sorted((t for t in topics if t["mentions"]), key=lambda t: (-t["mentions"], t["topic"]))
         return topics
 
     def article(self, article_id: str) -> dict[str, Any]:
@@ -247,9 +282,25 @@ class Archive(ArchiveEvolution):
         ).fetchall()
         return [self._with_topic(self.store.article(article_id)) for (article_id,) in rows]
 
-    def trends(self, by: str = "month") -> TopicTrends:
-        """Article counts per topic per period (day, week, month, year) of the current model."""
-        return topic_trends(self.store.conn, self._model()["id"], by)
+    def trends(self, by: str = "month", place: str | None = None, dedupe: bool = True) -> TopicTrends:
+        """Article counts per topic per period (day, week, month, year) of the current model.
+
+        ``dedupe`` counts a group of near-duplicates once, at its earliest date; ``place`` counts only
+        the articles that name that place.
+        """
+        articles = article_ids_with_place(self.store, place) if place is not None else None
+        if dedupe:
+            representatives(self.store)  # indexes articles archived before duplicates were tracked
+        return topic_trends(self.store.conn, self._model()["id"], by, dedupe=dedupe, articles=articles)
+
+    def places(self, topic: int | None = None) -> list[dict[str, Any]]:
+        """Articles per named place (province, city, county), with counts per topic once topics exist."""
+        model = self.store.current_model()
+        return place_counts(self.store, model["id"] if model else None, topic)
+
+    def duplicates(self) -> list[dict[str, Any]]:
+        """Groups of near-duplicate articles, largest first, each member with its similarity."""
+        return duplicate_groups(self.store)
 
     def _with_topic(self, stored: StoredArticle) -> dict[str, Any]:
         record = asdict(stored)
@@ -324,6 +375,14 @@ class _Fitted:
     ids: list[str]
     rows: list[int]
     texts: list[str]
+
+
+@dataclass
+class _Indexes:
+    """What ingest fills for each new article besides the article itself."""
+
+    places: PlaceIndex
+    duplicates: DuplicateIndex
 
 
 class _StrictRollback(Exception):

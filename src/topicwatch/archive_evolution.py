@@ -16,12 +16,14 @@ import numpy as np
 from scipy import sparse
 from scipy.cluster.hierarchy import linkage
 
+from .duplicates import representatives
 from .embed import document_text
 from .fetch import Fetched, fetch_feed, is_url, remember_feed
 from .model import Progress, TopicModel
 from .readers import ReaderOptions
 from .records import Reject
 from .store import StoredArticle
+from .topics.aliases import AliasTable
 from .topics.describe import passage_term_matrix
 from .topics.evolve import label_new_articles, match_topics, merge_topics, renumber, split_topic
 
@@ -111,9 +113,10 @@ class ArchiveEvolution:
         if report is not None and not report.committed:
             raise _NothingToCommit(UpdateReport(report, 0))
         record, model = self._load_model()
-        fresh = self.store.unassigned_articles(record["id"])
+        fresh, copies = self._copies_of_labelled(record["id"], self.store.unassigned_articles(record["id"]))
+        self.store.put_assignments(record["id"], copies)
         if not fresh:
-            return UpdateReport(report, 0)
+            return UpdateReport(report, len(copies))
         ids, rows, texts, hashes = _distinct_texts(fresh)
         vectors = self.embeddings(hashes, texts, model.embedder_, progress)
         features, doc_term = model.features(texts, vectors)
@@ -127,7 +130,22 @@ class ArchiveEvolution:
         )
         self._save_topics(record["id"], model, {t: "update" for t in labelled.new_topics})
         changed_lines = [t.topic for t in model.topics_ if before.get(t.topic) != t.keywords]
-        return UpdateReport(report, len(ids), labelled.new_topics, changed_lines)
+        return UpdateReport(report, len(ids) + len(copies), labelled.new_topics, changed_lines)
+
+    def _copies_of_labelled(
+        self, model_id: int, fresh: list[StoredArticle]
+    ) -> tuple[list[StoredArticle], list[tuple[str, int, float]]]:
+        """Split new articles into those to label and near-duplicates of labelled articles, which take
+        their group first's topic (and are not counted again in its keyword line)."""
+        first_of = representatives(self.store)
+        rest, copies = [], []
+        for article in fresh:
+            found = self.store.assignment(model_id, first_of[article.id]) if article.id in first_of else None
+            if found is None:
+                rest.append(article)
+            else:
+                copies.append((article.id, found[0], found[1]))
+        return rest, copies
 
     def _reference_passages(self, model: TopicModel, extra_texts: Sequence[str]) -> sparse.csr_matrix:
         """Passages of the new texts and of an evenly spread sample of the archive."""
@@ -144,18 +162,19 @@ class ArchiveEvolution:
     # ---- refit ------------------------------------------------------------------------------
     def refit(
         self, backend: str | None = None, n_topics: int | None = None, seed: int | None = None,
-        progress: Progress | None = None,
+        progress: Progress | None = None, aliases: AliasTable | None = None,
     ) -> RefitReport:
         """Fit anew over the whole archive, then give refit topics the old ids they continue.
 
         Matching is one-to-one by shared articles (Jaccard >= 0.2); user labels follow their ids.
+        ``aliases`` replaces the current model's alias table (default: keep it).
         """
         record, old = self._load_model()
         old_topic = {article: topic for article, topic, _ in self.store.assignments(record["id"])}
         old_labels = {t["topic"]: t["label"] for t in self.store.topics(record["id"], include_retired=True)}
         fitted = self._fit_model(
             backend or _backend_name(old), n_topics if n_topics is not None else old.n_topics,
-            old.seed if seed is None else seed, old.aliases, progress,
+            old.seed if seed is None else seed, aliases or old.aliases, progress,
         )
         model = fitted.model
         per_article = np.array([model.labels_[r] for r in fitted.rows])

@@ -211,27 +211,43 @@ def refit(
     backend: Annotated[Backend | None, typer.Option(help="Default: the current model's.")] = None,
     topics: Annotated[int | None, typer.Option("--topics", "-k", min=1, help="Default: as before.")] = None,
     seed: Annotated[int | None, typer.Option(help="Default: as before.")] = None,
+    aliases: Annotated[Path | None, typer.Option(help="Alias file: 'canonical = variant, variant' lines "
+                                                     "(default: the current model's names).")] = None,
 ) -> None:
     """Fit anew over everything; topics that continue keep their ids. Says what merged, split, was added."""
+    alias_table = AliasTable.from_file(aliases) if aliases else None
     with _open(ctx) as archive, progress_bars() as progress:
-        report = archive.refit(backend.value if backend else None, topics, seed, progress=progress)
+        report = archive.refit(backend.value if backend else None, topics, seed, progress=progress,
+                               aliases=alias_table)
     out.print(report.summary(), markup=False)
+
+
+PlaceOption = Annotated[str | None, typer.Option("--place", help="A North Korean province, city or county, "
+                                                 "any spelling (a province includes its cities and counties).")]
 
 
 @app.command("topics")
 def list_topics(
     ctx: typer.Context, as_json: JsonOption = False,
     new: Annotated[bool, typer.Option("--new", help="Only topics that updates created, newest first.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only topics whose articles are mostly in this "
+                                                            "language (ko, en, es, fr, de).")] = None,
+    place: PlaceOption = None,
 ) -> None:
-    """List topics: id, size, date range, keyword line."""
+    """List topics: id, size, date range, language, keyword line (--place: most mentions first)."""
     with _open(ctx) as archive:
-        topics = archive.new_topics() if new else archive.topics()
+        topics = archive.topics(lang=lang, place=place)
+        if new:
+            fresh = {t["topic"] for t in archive.new_topics()}
+            topics = sorted((t for t in topics if t["topic"] in fresh), key=lambda t: -t["created"])
     if as_json:
         out.print_json(json.dumps(topics, ensure_ascii=False))
         return
-    table = Table("topic", "size", "from", "to", "keyword line", header_style="bold")
+    columns = ["topic", "size", *(["mentions"] if place else []), "from", "to", "lang", "keyword line"]
+    table = Table(*columns, header_style="bold")
     for t in topics:
-        table.add_row(str(t["topic"]), str(t["size"]), t["first_date"] or "", t["last_date"] or "",
+        table.add_row(str(t["topic"]), str(t["size"]), *([str(t["mentions"])] if place else []),
+                      t["first_date"] or "", t["last_date"] or "", t["language"] or "",
                       t["label"] and f"[{t['label']}] {t['keyword_line']}" or t["keyword_line"])
     out.print(table)
 
@@ -332,6 +348,9 @@ def trends(
     = False,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows (topic, period, count, share).")] = False,
+    place: PlaceOption = None,
+    dedupe: Annotated[bool, typer.Option(help="Count a group of near-duplicates once, at its earliest date.")]
+    = True,
 ) -> None:
     """Topics over time: article counts and shares per period, a sparkline per topic."""
     with _open(ctx) as archive:
@@ -347,7 +366,7 @@ def trends(
                 table.add_row(row["period"], str(row["articles"]), " ".join(row["keywords"]))
             out.print(table)
             return
-        result = archive.trends(by.value)
+        result = archive.trends(by.value, place=place, dedupe=dedupe)
         lines = {t["topic"]: t for t in archive.topics()}
     rows = [r for r in result.rows() if topic is None or r["topic"] == topic]
     if topic is not None and topic not in result.counts:
@@ -373,6 +392,48 @@ def trends(
         out.print(table)
     if result.undated and not (as_json or as_csv):
         out.print(f"{result.undated} articles without a date are left out", markup=False)
+
+
+@app.command()
+def places(
+    ctx: typer.Context,
+    topic: Annotated[int | None, typer.Option(help="Only this topic's articles.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many places.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """North Korean places the articles name: articles per place, and the topics that name it most."""
+    with _open(ctx) as archive:
+        rows = archive.places(topic)[:limit]
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("place", "kind", "province", "articles", "top topics (articles)", header_style="bold")
+    for row in rows:
+        tops = ", ".join(f"{t}: {n}" for t, n in list(row["topics"].items())[:5])
+        table.add_row(row["place"], row["kind"], row["province"] or "", str(row["articles"]), tops)
+    out.print(table)
+
+
+@app.command()
+def duplicates(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="Show at most this many groups.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Groups of near-duplicate articles (reposts, lightly edited wire copies), largest first."""
+    with _open(ctx) as archive:
+        groups = archive.duplicates()
+    if as_json:
+        out.print_json(json.dumps(groups[:limit], ensure_ascii=False))
+        return
+    table = Table("group", "id", "date", "similarity", "title", header_style="bold")
+    for n, group in enumerate(groups[:limit], 1):
+        for i, a in enumerate(group["articles"]):
+            table.add_row(str(n) if i == 0 else "", a["id"], a["date"] or "",
+                          "first" if i == 0 else f"{a['similarity']:.2f}", (a["title"] or "")[:70])
+    out.print(table)
+    members = sum(g["size"] - 1 for g in groups)
+    out.print(f"{len(groups)} groups; {members} articles repeat an earlier one", markup=False)
 
 
 @app.command()

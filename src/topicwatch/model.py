@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from .embed import Embedder, get_embedder
+from .records import guess_language
 from .topics.aliases import AliasTable
 from .topics.assign import assign_topics
 from .topics.cluster import automatic_topic_count, fit_centroids
@@ -25,6 +26,7 @@ from .topics.describe import (
     select_keywords,
     term_weights,
 )
+from .topics.languages import allowed_terms, term_languages, topic_languages
 from .topics.lexical import LexicalView
 from .topics.terms import PhraseTable, TermAnalyzer, Tokenizer
 
@@ -80,16 +82,23 @@ class TopicModel:
 
     # ---- fitting ----------------------------------------------------------------------------
     def fit(
-        self, texts: Sequence[str], embeddings: np.ndarray | None = None, progress: Progress | None = None
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None, progress: Progress | None = None,
+        languages: Sequence[str | None] | None = None,
     ) -> TopicModel:
-        """Learn topics from ``texts`` (optionally with their precomputed, L2-normalized embeddings)."""
+        """Learn topics from ``texts`` (optionally with their precomputed, L2-normalized embeddings).
+
+        ``languages`` (one code or None per text; guessed when not given) decide which language each
+        term is at home in, so that a keyword line only uses terms of its topic's language.
+        """
         if len(texts) == 0:
             raise ValueError("no texts to fit")
         vectors = self.embed(texts, progress) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
+        if languages is not None and len(languages) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         sample = self._sample_indices(len(texts))
-        doc_term, passages = self._learn_terms(texts, sample, progress)
+        doc_term, passages = self._learn_terms(texts, sample, progress, languages)
         sample_matrix = doc_term[sample]
         self.lexical_ = LexicalView.fit(sample_matrix, self.lexical_dims, self.seed) if self.lexical_dims else None
         features = self._features(vectors, doc_term)
@@ -109,15 +118,20 @@ class TopicModel:
         return self.fit(texts, embeddings).labels_
 
     def _learn_terms(
-        self, texts: Sequence[str], sample: np.ndarray, progress: Progress | None
+        self, texts: Sequence[str], sample: np.ndarray, progress: Progress | None,
+        languages: Sequence[str | None] | None = None,
     ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Learn boilerplate, phrases and vocabulary on the sample; count every article's terms.
+        """Learn boilerplate, phrases, vocabulary and the terms' languages on the sample; count every
+        article's terms.
 
         Returns (articles x terms counts, the sample's passages x terms presence).
         """
         sample_texts = [texts[i] for i in sample]
         self.analyzer_, sample_terms = TermAnalyzer.learn(sample_texts, self.aliases)
         self.vocabulary_ = build_vocabulary(sample_terms)
+        sample_langs = [languages[i] for i in sample] if languages is not None else [
+            guess_language(t) for t in sample_texts]
+        self.term_languages_: list[str] | None = term_languages(sample_terms, sample_langs, self.vocabulary_)
         passages = passage_term_matrix(sample_terms, self.vocabulary_)
         if len(sample) == len(texts):
             _report(progress, "terms", len(texts), len(texts))
@@ -156,7 +170,7 @@ class TopicModel:
 
     def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
         """Recompute keyword lines from the term counts; ``topics`` limits which lines may change."""
-        weights = coherence_boost(term_weights(self.term_stats_), passages)
+        weights = coherence_boost(term_weights(self.term_stats_) * self.allowed_terms(), passages)
         for retired in self.retired_:
             weights[retired] = 0.0
         keywords = select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
@@ -165,6 +179,18 @@ class TopicModel:
             topic.size = int(sizes[k])
             if (topics is None or k in topics) and k not in self.retired_ and keywords[k]:
                 topic.keywords = keywords[k]
+
+    def topic_languages(self) -> list[str | None]:
+        """Each topic's language, from the terms it uses (None where the terms say nothing)."""
+        if not getattr(self, "term_languages_", None):
+            return [None] * len(self.centroids_)
+        return topic_languages(self.term_stats_.counts, self.term_languages_)
+
+    def allowed_terms(self) -> np.ndarray:
+        """topics x terms: True where a term is at home in the topic's language (all True if unknown)."""
+        if not getattr(self, "term_languages_", None):
+            return np.ones((len(self.centroids_), len(self.vocabulary_)), dtype=bool)
+        return allowed_terms(self.topic_languages(), self.term_languages_)
 
     # ---- using a fitted model ---------------------------------------------------------------
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -237,6 +263,7 @@ class TopicModel:
             "retired": {str(k): v for k, v in self.retired_.items()},
             "similarity_floor": self.similarity_floor_,
             "typical_similarity": self.typical_similarity_,
+            "term_languages": getattr(self, "term_languages_", None),
         }
         stats = self.term_stats_
         arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8),
@@ -268,6 +295,7 @@ class TopicModel:
         model.retired_ = {int(k): int(v) for k, v in state["retired"].items()}
         model.similarity_floor_ = float(state["similarity_floor"])
         model.typical_similarity_ = float(state["typical_similarity"])
+        model.term_languages_ = state.get("term_languages")  # absent in models saved before languages
         model.term_stats_ = TopicTermCounts(
             model.vocabulary_, _sparse_from(arrays, "counts"), _sparse_from(arrays, "doc_counts"),
             arrays["topic_sizes"],

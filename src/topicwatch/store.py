@@ -105,6 +105,30 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (model, article)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS assignments_topic ON assignments(model, topic);
+CREATE TABLE IF NOT EXISTS places (            -- the places each article names (topicwatch.places)
+    article TEXT NOT NULL,
+    place TEXT NOT NULL,
+    kind TEXT NOT NULL,                        -- province, special city, city, county
+    province TEXT,
+    PRIMARY KEY (article, place)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS places_place ON places(place);
+CREATE TABLE IF NOT EXISTS minhashes (         -- near-duplicate detection (topicwatch.duplicates)
+    seq INTEGER PRIMARY KEY,                   -- articles.seq of the first article with this text
+    signature BLOB NOT NULL,
+    shingles INTEGER NOT NULL                  -- how many distinct 5-word shingles the text has
+);
+CREATE TABLE IF NOT EXISTS minhash_bands (
+    key INTEGER NOT NULL,                      -- band number and band values hashed together
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS duplicates (        -- every article of a group but its first
+    article TEXT PRIMARY KEY,
+    first TEXT NOT NULL,                       -- the group's first article (earliest ingested)
+    similarity REAL NOT NULL                   -- estimated Jaccard similarity to its closest match
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS duplicates_first ON duplicates(first);
 """
 
 
@@ -401,6 +425,17 @@ class Store:
              "last_date": d1, "origin": origin, "created": created, "merged_into": merged, "retired": bool(retired)}
             for t, kw, size, label, d0, d1, origin, created, merged, retired in rows
         ]
+
+    def topic_languages(self, model: int) -> dict[int, str | None]:
+        """topic -> the language most of its articles are in (None when none has a known language)."""
+        best: dict[int, tuple[int, str | None]] = {}
+        for topic, language, count in self.conn.execute(
+            "SELECT s.topic, a.language, count(*) FROM assignments s JOIN articles a ON a.id = s.article"
+            " WHERE s.model = ? GROUP BY s.topic, a.language ORDER BY s.topic, a.language", (model,),
+        ):
+            if language is not None and count > best.get(topic, (0, None))[0]:
+                best[topic] = (count, language)
+        return {topic: language for topic, (_, language) in best.items()}
 
     def assignments(self, model: int) -> Iterator[tuple[str, int, float]]:
         """(article id, topic, score) in ingest order."""

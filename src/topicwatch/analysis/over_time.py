@@ -64,15 +64,26 @@ class TopicTrends:
         ]
 
 
-def topic_trends(conn: sqlite3.Connection, model_id: int, by: str = "month") -> TopicTrends:
-    """Counts per topic per period of the given model's assignments; undated articles are counted apart."""
+def topic_trends(
+    conn: sqlite3.Connection, model_id: int, by: str = "month", dedupe: bool = True,
+    articles: set[str] | None = None,
+) -> TopicTrends:
+    """Counts per topic per period of the given model's assignments; undated articles are counted apart.
+
+    ``dedupe``: a group of near-duplicates (the ``duplicates`` table) counts once, in the topic of its
+    first article, at the group's earliest date. ``articles``: count only these article ids.
+    """
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
     topics = [row[0] for row in conn.execute("SELECT topic FROM topics WHERE model = ? ORDER BY topic", (model_id,))]
-    rows = conn.execute(
-        "SELECT s.topic, a.date FROM assignments s JOIN articles a ON a.id = s.article WHERE s.model = ?",
+    found = conn.execute(
+        "SELECT s.article, s.topic, a.date, d.first FROM assignments s JOIN articles a ON a.id = s.article"
+        " LEFT JOIN duplicates d ON d.article = s.article WHERE s.model = ? ORDER BY a.seq",
         (model_id,),
     ).fetchall()
+    if articles is not None:
+        found = [row for row in found if row[0] in articles]
+    rows = _once_per_group(found) if dedupe else [(topic, d) for _, topic, d, _ in found]
     dated = [(topic, d) for topic, d in rows if d]
     undated: dict[int, int] = {}
     for topic, d in rows:
@@ -89,6 +100,22 @@ def topic_trends(conn: sqlite3.Connection, model_id: int, by: str = "month") -> 
         counts.setdefault(topic, [0] * len(periods))[i] += 1
         totals[i] += 1
     return TopicTrends(by, periods, counts, totals, sum(undated.values()), undated)
+
+
+def _once_per_group(rows: list[tuple[str, int, str | None, str | None]]) -> list[tuple[int, str | None]]:
+    """(topic, date) once per group of near-duplicates: the first's topic (else the earliest member's),
+    the group's earliest date. ``rows`` are (article, topic, date, group's first or None) in ingest order."""
+    groups: dict[str, list[tuple[int, str | None]]] = {}
+    topic_of_first: dict[str, int] = {}
+    for article, topic, d, first in rows:
+        groups.setdefault(first or article, []).append((topic, d))
+        if first is None:
+            topic_of_first[article] = topic
+    out = []
+    for key, members in groups.items():
+        dates = [d for _, d in members if d]
+        out.append((topic_of_first.get(key, members[0][0]), min(dates) if dates else None))
+    return out
 
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -129,5 +156,6 @@ def keywords_by_period(archive, topic: int, by: str = "month", n_keywords: int =
     doc_term = doc_term_matrix([model.analyzer_(document_text(title, text)) for _, title, text in rows],
                                model.vocabulary_)
     stats = count_terms(doc_term, labels, len(periods), model.vocabulary_)
-    lines = select_keywords(term_weights(stats), model.vocabulary_, n_keywords, max_topics_per_word=len(periods))
+    weights = term_weights(stats) * model.allowed_terms()[topic]  # terms of the topic's language only
+    lines = select_keywords(weights, model.vocabulary_, n_keywords, max_topics_per_word=len(periods))
     return [{"period": p, "articles": int(stats.topic_sizes[i]), "keywords": lines[i]} for i, p in enumerate(periods)]

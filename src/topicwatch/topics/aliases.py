@@ -1,7 +1,7 @@
 """Spelling variants of one name folded onto one canonical lower-case form.
 
-The built-in table covers common romanizations of North Korean places, institutions and leaders;
-users add their own with an alias file: one name per line, ``canonical = variant, variant, ...``
+The built-in table is built from the gazetteer (``gazetteer.py``): common romanizations of North
+Korean provinces, cities, counties, institutions and leaders. Users add their own with an alias file: one name per line, ``canonical = variant, variant, ...``
 (``#`` starts a comment). Matching is on whole words, case-folded, longest variant first.
 """
 
@@ -11,33 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-BUILTIN_ALIASES: dict[str, tuple[str, ...]] = {
-    "ryanggang": ("yanggang", "ryanggang-do", "yanggang-do"),
-    "north hamgyong": ("hamgyong-bukto", "hamgyŏng-pukto", "hamgyong-pukto", "north hamkyong", "n. hamgyong"),
-    "south hamgyong": ("hamgyong-namdo", "hamgyŏng-namdo", "south hamkyong", "s. hamgyong"),
-    "north pyongan": ("pyongan-bukto", "p'yŏngan-pukto", "pyongan-pukto"),
-    "south pyongan": ("pyongan-namdo", "p'yŏngan-namdo"),
-    "north hwanghae": ("hwanghae-bukto", "hwanghae-pukto"),
-    "south hwanghae": ("hwanghae-namdo",),
-    "chagang": ("jagang", "chagang-do"),
-    "kangwon": ("gangwon",),
-    "sinuiju": ("sinŭiju", "shinuiju", "sin-uiju"),
-    "pyongyang": ("p'yŏngyang", "pyŏngyang"),
-    "chongjin": ("chŏngjin",),
-    "hamhung": ("hamhŭng",),
-    "hoeryong": ("hoeryŏng",),
-    "kaesong": ("kaesŏng",),
-    "kim jong un": ("kim jong-un", "kim jongun", "kim jung un", "kim jung-un"),
-    "kim jong il": ("kim jong-il", "kim jongil"),
-    "kim il sung": ("kim il-sung", "kim il-song", "kim il song"),
-    "kim yo jong": ("kim yo-jong",),
-    "ministry of state security": ("bowibu", "mss", "state security department", "ministry of state protection"),
-    "ministry of social security": ("ministry of people's security", "ministry of peoples security"),
-    "workers party of korea": ("workers' party of korea", "wpk", "korean workers party", "korean workers' party"),
-    "kpa": ("korean people's army", "korean peoples army", "korean people army"),
-    "rodong sinmun": ("rodong shinmun", "nodong sinmun"),
-    "kcna": ("korean central news agency",),
-}
+from .gazetteer import alias_mapping
+
+BUILTIN_ALIASES: dict[str, tuple[str, ...]] = alias_mapping()
 
 
 @dataclass
@@ -47,10 +23,9 @@ class AliasTable:
     canonical_of: dict[str, str]
 
     def __post_init__(self) -> None:
-        variants = sorted(self.canonical_of, key=len, reverse=True)
         self._pattern = (
-            re.compile(r"(?<![\w'])(" + "|".join(re.escape(v) for v in variants) + r")(?![\w'])")
-            if variants
+            re.compile(r"(?<![\w'])(" + trie_pattern(self.canonical_of) + r")(?![\w'])")
+            if self.canonical_of
             else None
         )
 
@@ -89,3 +64,27 @@ class AliasTable:
         if self._pattern is None:
             return lowered_text
         return self._pattern.sub(lambda m: self.canonical_of[m.group(1)], lowered_text)
+
+
+def trie_pattern(words: list[str] | dict[str, str]) -> str:
+    """A regex matching any of ``words``, longest first, with shared prefixes factored out.
+
+    One alternation of a thousand names is tried name by name at every position; the factored form
+    decides on the first letter, which makes matching about ten times faster.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return render(trie)
+

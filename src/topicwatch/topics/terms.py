@@ -4,6 +4,10 @@ Steps, each small: strip boilerplate (URLs, e-mail addresses, lines repeated acr
 such as bylines and "please direct any questions ..."), fold spelling variants of names onto one
 canonical form, tokenize into lower-case alphabetic words, then join runs of words that the archive
 uses as fixed phrases ("ryanggang province", "ministry of state security").
+
+Korean (runs of Hangul) is tokenized by morphological analysis instead (``korean.py``): its nouns,
+particles and endings removed. Function words of Spanish are stop words too, so a Spanish article's
+"de la que" never stands in a keyword line.
 """
 
 from __future__ import annotations
@@ -17,17 +21,37 @@ from dataclasses import dataclass, field
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .aliases import AliasTable
+from .korean import korean_terms
 
 # Words that carry no topic in news prose, beyond the usual English function words.
 NEWS_STOP_WORDS = frozenset(
     ["said", "says", "say", "told", "according", "reported", "reports", "reportedly", "also", "would", "could", "like", "just", "year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday", "time", "times", "mr", "mrs", "ms", "dr", "including", "include", "includes", "included", "make", "made", "making", "way", "ways", "new", "one", "two", "three", "four", "five", "many", "much", "well", "may", "might", "must", "can", "will", "shall", "us", "use", "used", "using", "get", "got", "going", "went", "go", "per", "cent", "percent", "people", "thing", "things", "lot", "really", "even", "still", "since", "however", "though", "although", "st", "nd", "rd", "th", "pm", "am", "bn", "mn", "week's", "year's", "s", "t", "don", "didn", "doesn", "isn", "wasn", "won", "wouldn", "couldn", "ve", "ll", "re"]
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS
+# Spanish function words, less those that are also English content words or names ("era", "son", "fin",
+# "han", "ante", "un" as in Kim Jong Un and the UN).
+SPANISH_STOP_WORDS = frozenset([
+    "el", "la", "los", "las", "lo", "le", "les", "una", "unos", "unas", "uno", "de", "del", "al",
+    "y", "e", "o", "u", "que", "qué", "en", "por", "para", "con", "sin", "sobre", "entre", "desde",
+    "hasta", "hacia", "contra", "según", "durante", "mediante", "tras", "se", "su", "sus", "mi", "mis",
+    "tu", "tus", "nuestro", "nuestra", "nuestros", "nuestras", "es", "está", "están", "estaba", "fue",
+    "fueron", "ser", "sido", "siendo", "ha", "había", "habían", "hay", "haber", "este", "esta",
+    "estos", "estas", "ese", "esa", "esos", "esas", "aquel", "aquella", "como", "cuando", "donde", "más",
+    "mas", "muy", "ya", "también", "pero", "sino", "ni", "porque", "pues", "cual", "cuales", "quien", "quienes",
+    "cuyo", "todo", "toda", "todos", "todas", "otro", "otra", "otros", "otras", "mismo", "misma", "cada",
+    "dicho", "dicha", "dijo", "dice", "sea", "será", "serán", "tiene", "tienen", "tenía", "hace",
+    "hacer", "así", "aún", "bajo", "año", "años", "día", "días", "vez", "dos", "tres"
+])
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS | SPANISH_STOP_WORDS
 # Words allowed inside a phrase but never at its ends ("ministry of state security").
 CONNECTORS = frozenset({"of", "and", "for", "the", "de", "on"})
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b", re.IGNORECASE)
-_WORD_RE = re.compile(r"[a-z]+|[\uac00-\ud7a3]+")
+_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"  # lower-case letters, accented ones too ("cooperación")
+_WORD_RE = re.compile(f"[{_LATIN}]+")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
+# A run of Korean: from a Hangul syllable up to the next Latin letter (spaces, digits, punctuation
+# inside it are the analyser's to read).
+_HANGUL_RUN_RE = re.compile(f"([\uac00-\ud7a3][^{_LATIN}]*)")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 
 
@@ -53,7 +77,11 @@ def _line_key(line: str) -> str:
 
 @dataclass
 class Tokenizer:
-    """Text -> lower-case word tokens (stop words kept, so phrases can see their connectors)."""
+    """Text -> lower-case word tokens (stop words kept, so phrases can see their connectors).
+
+    Hangul runs become their nouns (``korean_terms``), with a break token where other words stood;
+    the Korean analyser is loaded only when a text holds Hangul.
+    """
 
     boilerplate: frozenset[str] = frozenset()
     aliases: AliasTable = field(default_factory=AliasTable.builtin)
@@ -63,11 +91,21 @@ class Tokenizer:
             text = "\n".join(line for line in text.split("\n") if _line_key(line) not in self.boilerplate)
         text = self.aliases.canonicalize(_URL_RE.sub(" ", text.lower()))
         text = _POSSESSIVE_RE.sub("", text)
-        return [word for word in _WORD_RE.findall(text) if len(word) > 1 or not word.isascii()]
+        if not _HANGUL_RE.search(text):
+            return _latin_words(text)
+        out: list[str] = []
+        for i, piece in enumerate(_HANGUL_RUN_RE.split(text)):
+            out.extend(korean_terms(piece) if i % 2 else _latin_words(piece))
+        return out
+
+
+def _latin_words(text: str) -> list[str]:
+    return [word for word in _WORD_RE.findall(text) if len(word) > 1]
 
 
 def is_content_word(word: str) -> bool:
-    return len(word) > 1 and word not in STOP_WORDS
+    """Not a stop word, and more than one letter (a one-syllable Korean noun counts: "당")."""
+    return (len(word) > 1 or bool(_HANGUL_RE.match(word))) and word not in STOP_WORDS
 
 
 @dataclass
@@ -143,7 +181,7 @@ class PhraseTable:
                     i += size
                     break
             else:
-                if len(word) > 1 and word not in STOP_WORDS:
+                if is_content_word(word):
                     out.append(word)
                 i += 1
         return out
