@@ -96,3 +96,14 @@ def test_csv_and_field_mapping(tmp_path):
     run("export", "--format", "jsonl", "--out", "o", cwd=tmp_path)
     ids = [json.loads(line)["id"] for line in (tmp_path / "o" / "assignments.jsonl").read_text().splitlines()]
     assert ids == [r["id"] for r in rows]
+
+
+def test_search_can_keep_only_articles_that_mention_a_place(workdir):
+    hits = json.loads(run("search", "smuggling brokers", "--place", "ryanggang", "--json", cwd=workdir).stdout)
+    assert hits
+    for hit in hits:
+        text = run("show", hit["id"], cwd=workdir).stdout.lower()
+        assert any(name in text for name in ("ryanggang", "yanggang", "hyesan", "samjiyon", "pochon", "kimjongsuk",
+                                             "kimhyonggwon", "unhung", "paekam", "taehongdan", "kapsan"))
+    unknown = run("search", "x", "--place", "nowhere", cwd=workdir, check=False)
+    assert unknown.returncode == 1 and "unknown place 'nowhere'" in unknown.stderr

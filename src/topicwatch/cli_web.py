@@ -12,6 +12,7 @@ from rich.text import Text
 
 from .analysis.search import MODES, search
 from .cli import JsonOption, _open, app, err, out
+from .places import article_ids_with_place
 
 ArchiveHere = Annotated[Path | None, typer.Option("--archive", "-a", help="The archive file (overrides the "
                                                   "global --archive).")]
@@ -62,13 +63,22 @@ def search_command(
     limit: Annotated[int, typer.Option(min=1, max=200, help="Show at most this many.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many (paging).")] = 0,
     mode: Annotated[str, typer.Option(help=f"How to match: {', '.join(MODES)}.")] = "combined",
+    place: Annotated[str | None, typer.Option("--place", help="Only articles that mention this place "
+                                                              "(a province includes its cities and counties).")]
+    = None,
     as_json: JsonOption = False,
 ) -> None:
     """Search the archive by words (ranked full text) and meaning (embeddings), combined."""
     _archive_path(ctx, archive)
     with _open(ctx) as opened:
-        hits = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
-                      source=source, limit=limit, offset=offset, mode=mode)
+        if place is None:
+            hits = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
+                          source=source, limit=limit, offset=offset, mode=mode)
+        else:  # rank as usual, keep the hits that mention the place (among the best 200)
+            allowed = article_ids_with_place(opened.store, place)
+            ranked = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
+                            source=source, limit=200, offset=0, mode=mode)
+            hits = [h for h in ranked if h.id in allowed][offset : offset + limit]
     if as_json:
         out.print_json(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
         return
