@@ -3,7 +3,7 @@
     .venv/bin/python bench/labeling.py
 
 A fast-mode model is fitted on BBC News; then the 20 Newsgroups texts (18,331 unseen articles of
-mixed length) are labelled (a) in memory with ``TopicModel.assign`` (embed + terms + nearest topic)
+mixed length; the first 5,000 by default, or as many as the first argument says) are labelled (a) in memory with ``TopicModel.assign`` (embed + terms + nearest topic)
 and (b) end to end with ``Archive.update`` on a JSONL file (read + store + embed + label + commit).
 """
 
@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from topicwatch import Archive, TopicModel
 
+LIMIT = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000  # unseen articles to label
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -28,7 +30,7 @@ def load(name: str, field: str) -> list[dict]:
 
 def main() -> None:
     bbc = load("bbc_news.jsonl.gz", "text")
-    news = load("20newsgroups.jsonl.gz", "text_clean")
+    news = load("20newsgroups.jsonl.gz", "text_clean")[:LIMIT]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "bbc.jsonl").write_text("".join(json.dumps(r) + "\n" for r in bbc))
