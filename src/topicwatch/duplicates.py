@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import minhash
-from .store import Store
+from .store import Store, articles_after
 
 # The similarity two texts need to be grouped grows as the shorter one gets shorter: a long article
 # that shares a fifth of its 5-word shingles with another is a repost (unrelated articles share
@@ -96,16 +96,10 @@ class DuplicateIndex:
         """Index every article past the watermark (archived before this index existed); returns how many."""
         done = int(_meta(self.conn, _WATERMARK) or 0)
         count = 0
-        while True:
-            rows = self.conn.execute(
-                "SELECT a.seq, a.id, a.hash, t.text FROM articles a JOIN texts t ON t.hash = a.hash"
-                " WHERE a.seq > ? ORDER BY a.seq LIMIT 1000", (done,),
-            ).fetchall()
-            if not rows:
-                break
-            for seq, article_id, text_hash, text in rows:
+        for rows in articles_after(self.conn, done):
+            for seq, article_id, text_hash, _title, text in rows:
                 self.add(seq, article_id, text_hash, text)
-            done, count = rows[-1][0], count + len(rows)
+            count += len(rows)
         self.finish()
         return count
 

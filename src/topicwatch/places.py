@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from .store import Store
+from .store import Store, articles_after
 from .topics.aliases import AliasTable, trie_pattern
 from .topics.gazetteer import GAZETTEER, alias_mapping, places
 
@@ -104,16 +104,10 @@ class PlaceIndex:
             _set_meta(self.conn, _WATERMARK, "0")
             _set_meta(self.conn, _VERSION, version)
         done, count = int(_meta(self.conn, _WATERMARK) or 0), 0
-        while True:
-            rows = self.conn.execute(
-                "SELECT a.seq, a.id, a.title, t.text FROM articles a JOIN texts t ON t.hash = a.hash"
-                " WHERE a.seq > ? ORDER BY a.seq LIMIT 1000", (done,),
-            ).fetchall()
-            if not rows:
-                break
-            for _, article_id, title, text in rows:
+        for rows in articles_after(self.conn, done):
+            for _seq, article_id, _hash, title, text in rows:
                 self.add(article_id, title, text)
-            done, count = rows[-1][0], count + len(rows)
+            count += len(rows)
         self.finish()
         return count
 

@@ -452,6 +452,20 @@ class Store:
         return (row[0], row[1]) if row else None
 
 
+def articles_after(conn: sqlite3.Connection, seq: int, batch: int = 1000) -> Iterator[list[tuple]]:
+    """(seq, id, hash, title, text) of the articles archived after ``seq``, in batches: what an index
+    that keeps a watermark reads to catch up."""
+    while True:
+        rows = conn.execute(
+            "SELECT a.seq, a.id, a.hash, a.title, t.text FROM articles a JOIN texts t ON t.hash = a.hash"
+            " WHERE a.seq > ? ORDER BY a.seq LIMIT ?", (seq, batch),
+        ).fetchall()
+        if not rows:
+            return
+        seq = rows[-1][0]
+        yield rows
+
+
 def _stored(row: Sequence[Any]) -> StoredArticle:
     article_id, digest, title, text, date, language, source, given, metadata = row
     return StoredArticle(article_id, digest, title, text, date, language, source, given, json.loads(metadata))
