@@ -22,6 +22,24 @@ def test_quality_backend_is_the_bundled_minilm():
     _check(vectors, 3)
 
 
+def test_quality_backend_gives_sentence_transformers_vectors_in_any_batch_order():
+    """The pipelined encoder (tokenizer threads ahead, length-sorted batches) is the same function as
+    sentence-transformers over the first 128 word pieces, whatever the batch size and input order."""
+    from sentence_transformers import SentenceTransformer
+
+    from topicwatch.embed.quality import quality_model_dir
+
+    long_story = " ".join(["The border guards in Ryanggang province took bribes from smugglers."] * 60)
+    texts = [*TEXTS, "", "x", long_story, "한국어 기사 본문입니다. 평양에서 열린 회의.", TEXTS[0]]
+    reference = SentenceTransformer(str(quality_model_dir()), device="cpu")
+    reference.max_seq_length = 128
+    expected = reference.encode(texts, normalize_embeddings=True)
+    got = QualityEmbedder(batch_size=3, device="cpu").encode(texts)
+    assert got.shape == expected.shape
+    assert np.min(np.sum(got * expected, axis=1)) > 0.9999
+    assert np.allclose(got[0], got[-1], atol=1e-6)  # the same text gives the same vector in any batch
+
+
 def test_fast_backend_is_distilled_locally_and_cached(fast_embedder):
     vectors = fast_embedder.encode(TEXTS)
     _check(vectors, 3)

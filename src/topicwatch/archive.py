@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -17,19 +18,30 @@ import numpy as np
 
 from .analysis.over_time import TopicTrends, topic_trends
 from .archive_evolution import ArchiveEvolution
+from .datasets import child, mark_complete, prepare_dataset, write_lines
 from .duplicates import DuplicateIndex, duplicate_groups, representatives
 from .embed import Embedder, document_text, get_embedder
 from .evaluate import Scores, score_topics
 from .model import Progress, TopicModel
 from .places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
-from .readers import ReaderOptions, read_inputs
-from .records import Article, Reject
+from .readers import InputPart, ReaderOptions, check_options, plan_parts
+from .records import Reject
+from .runner import LocalRunner, Runner
+from .stages import (
+    PartSummary,
+    PreparedArticle,
+    encode_in_parts,
+    label_input_part,
+    prepare_part,
+    write_export_part,
+)
 from .store import ArchiveError, IngestCounts, Store, StoredArticle
 from .topics.aliases import AliasTable
 from .topics.describe import keyword_line
 
 DEFAULT_ARCHIVE = "topicwatch.db"
-EXPORT_FORMATS = ("jsonl", "csv", "seed")
+EXPORT_FORMATS = ("jsonl", "csv", "seed", "parquet")
+EXPORT_PART_ROWS = 100_000
 
 
 @dataclass
@@ -46,6 +58,26 @@ class IngestReport:
 
 
 @dataclass
+class LabelReport:
+    """What ``label_dataset`` wrote: articles labelled, per topic, and rejects."""
+
+    out: str
+    articles: int = 0
+    topic_sizes: dict[int, int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def add(self, part: PartSummary) -> None:
+        self.articles += part.rows
+        for topic, n in part.topic_sizes.items():
+            self.topic_sizes[topic] = self.topic_sizes.get(topic, 0) + n
+        self.rejects.extend(part.rejects)
+
+    def summary(self) -> str:
+        return (f"labelled {self.articles} articles into {len(self.topic_sizes)} topics / rejected "
+                f"{len(self.rejects)} -> {self.out}")
+
+
+@dataclass
 class FitReport:
     model_id: int
     articles: int
@@ -57,9 +89,12 @@ class FitReport:
 class Archive(ArchiveEvolution):
     """An archive file: ingest articles, fit topics, read them back, export and evaluate."""
 
-    def __init__(self, path: str | Path = DEFAULT_ARCHIVE, *, create: bool = True):
+    def __init__(self, path: str | Path = DEFAULT_ARCHIVE, *, create: bool = True, runner: Runner | None = None):
+        """``runner`` runs the partitioned stages (default: here; ``make_runner("local:2")``: Dask).
+        The archive file stays on this machine and is written by this process only."""
         self.path = Path(path)
         self.store = Store(self.path, create=create)
+        self.runner: Runner = runner or LocalRunner()
 
     def close(self) -> None:
         self.store.close()
@@ -87,14 +122,20 @@ class Archive(ArchiveEvolution):
         """
         report = IngestReport(IngestCounts())
         counts = report.counts
+        options = options or ReaderOptions()
+        check_options(options)
+        plan = list(plan_parts(paths))
+        parts = [p for p in plan if isinstance(p, InputPart)]
+        found = chain((p for p in plan if isinstance(p, Reject)),
+                      chain.from_iterable(self.runner.imap(prepare_part, parts, self.runner.share(options))))
         try:
             with self.store.transaction():
                 batch = self.store.start_batch([str(p) for p in paths])
                 indexes = _Indexes(PlaceIndex(self.store.conn), DuplicateIndex(self.store.conn))
                 indexes.places.catch_up()  # articles archived before these indexes existed
                 indexes.duplicates.catch_up()
-                for item in read_inputs(paths, options):
-                    if isinstance(item, Article):
+                for item in found:
+                    if isinstance(item, PreparedArticle):
                         item = self._accept(item, batch, counts, indexes)
                         if on_article is not None:
                             on_article(counts.ingested + counts.duplicates + counts.rejected)
@@ -114,7 +155,8 @@ class Archive(ArchiveEvolution):
             report.committed = False
         return report
 
-    def _accept(self, article: Article, batch: int, counts: IngestCounts, indexes: _Indexes) -> Reject | None:
+    def _accept(self, prepared: PreparedArticle, batch: int, counts: IngestCounts, indexes: _Indexes) -> Reject | None:
+        article = prepared.article
         try:
             outcome = self.store.add_article(article, batch)
         except ValueError as exc:
@@ -125,8 +167,8 @@ class Archive(ArchiveEvolution):
             counts.ingested += 1
             counts.same_text += outcome == "same_text"
             seq = self.store.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
-            indexes.places.add(article.id, article.title, article.text)
-            indexes.duplicates.add(seq, article.id, article.content_hash, article.text)
+            indexes.places.add(article.id, article.title, article.text, prepared.places)
+            indexes.duplicates.add(seq, article.id, article.content_hash, article.text, prepared.fingerprint)
         return None
 
     def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -137,24 +179,37 @@ class Archive(ArchiveEvolution):
         self, hashes: Sequence[str], texts: Sequence[str], embedder: Embedder, progress: Progress | None = None,
         partition_size: int = 4_096,
     ) -> np.ndarray:
-        """Embeddings for texts keyed by content hash; cached in the archive per (hash, backend)."""
+        """Embeddings for texts keyed by content hash; cached in the archive per (hash, backend).
+
+        Texts not in the cache are embedded partition by partition on the archive's runner (here, or
+        cluster workers that each load the model once) and cached as each partition comes back.
+        """
         vectors: np.ndarray | None = None
+        missing: list[int] = []
         for start in range(0, len(hashes), partition_size):
             part_hashes = hashes[start : start + partition_size]
             cached = self.store.cached_embeddings(part_hashes, embedder.name)
-            missing = [i for i, h in enumerate(part_hashes) if h not in cached]
-            if missing:
-                fresh = embedder.encode([texts[start + i] for i in missing])
-                with self.store.transaction():
-                    self.store.put_embeddings([part_hashes[i] for i in missing], fresh, embedder.name)
-                for i, vector in zip(missing, fresh):
-                    cached[part_hashes[i]] = vector
-            part = np.stack([cached[h] for h in part_hashes])
+            for i, h in enumerate(part_hashes):
+                if h in cached:
+                    if vectors is None:
+                        vectors = np.empty((len(hashes), len(cached[h])), dtype=np.float32)
+                    vectors[start + i] = cached[h]
+                else:
+                    missing.append(start + i)
+        done = len(hashes) - len(missing)
+        if progress is not None:
+            progress("embed", done, len(hashes))
+        backend = _backend_name_of(embedder)
+        missing_texts = [texts[i] for i in missing]
+        for start, stop, fresh in encode_in_parts(self.runner, embedder, backend, missing_texts, partition_size):
+            rows = missing[start:stop]
             if vectors is None:
-                vectors = np.empty((len(hashes), part.shape[1]), dtype=np.float32)
-            vectors[start : start + len(part)] = part
+                vectors = np.empty((len(hashes), fresh.shape[1]), dtype=np.float32)
+            vectors[rows] = fresh
+            with self.store.transaction():
+                self.store.put_embeddings([hashes[i] for i in rows], fresh, embedder.name)
             if progress is not None:
-                progress("embed", start + len(part), len(hashes))
+                progress("embed", done + stop, len(hashes))
         return vectors if vectors is not None else np.zeros((0, 1), np.float32)
 
     # ---- fit --------------------------------------------------------------------------------
@@ -205,7 +260,7 @@ class Archive(ArchiveEvolution):
         embedder = get_embedder(backend)
         vectors = self.embeddings(list(unique_index), texts, embedder, progress)
         model = TopicModel(n_topics=n_topics, embedding=embedder, seed=seed, aliases=aliases)
-        model.fit(texts, embeddings=vectors, progress=progress, languages=languages)
+        model.fit(texts, embeddings=vectors, progress=progress, languages=languages, runner=self.runner)
         return _Fitted(model, ids, [unique_index[h] for h in hashes], texts)
 
     def _save_new_model(self, fitted: _Fitted, origin: str, labels: dict[int, str] | None = None) -> int:
@@ -318,12 +373,23 @@ class Archive(ArchiveEvolution):
 
     # ---- export -----------------------------------------------------------------------------
     def export(self, out_dir: str | Path, fmt: str = "jsonl") -> list[Path]:
-        """Write the current labels to ``out_dir``; files appear whole or not at all."""
+        """Write the current labels to ``out_dir``; files appear whole or not at all.
+
+        ``parquet`` writes ``assignments/part-*.parquet`` (one part per partition, written by the
+        runner's workers) and ``topics.json``; its ``out_dir`` may also be an fsspec URL.
+        """
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
         model = self._model()
         topics = self.store.topics(model["id"])
         lines = {t["topic"]: keyword_line(t["keywords"]) for t in topics}
+        if fmt == "parquet" and "://" in str(out_dir):
+            target = str(out_dir)
+            prepare_dataset(target)
+            written = self._export_parquet_parts(target, model["id"], lines)
+            write_lines([_topic_record(t) for t in topics], child(target, "topics.jsonl"))
+            mark_complete(target, {"articles": written, "topics": len(topics)})
+            return [Path(child(target, "assignments")), Path(child(target, "topics.jsonl"))]
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
@@ -339,6 +405,50 @@ class Archive(ArchiveEvolution):
             return final
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _export_parquet_parts(self, target: str, model_id: int, lines: dict[int, str]) -> int:
+        """Labelled articles as Parquet parts under ``target/assignments``, written by the runner."""
+        def jobs():
+            for index, rows in enumerate(self.store.labeled_articles(model_id, EXPORT_PART_ROWS)):
+                ids, topics, scores, titles, dates, sources = (list(c) for c in zip(*rows))
+                yield child(target, "assignments", f"part-{index:05d}.parquet"), {
+                    "id": ids, "topic": topics, "score": scores, "keyword_line": [lines[t] for t in topics],
+                    "title": titles, "date": dates, "source": sources}
+
+        return sum(self.runner.imap(write_export_part, jobs()))
+
+    def label_dataset(
+        self, inputs: Sequence[str | Path], out: str, options: ReaderOptions | None = None,
+        progress: Progress | None = None,
+    ) -> LabelReport:
+        """Label a corpus with the current model without adding it to the archive, partition by partition.
+
+        Each input partition (read by the runner's workers: JSON Lines, Parquet, any reader) becomes
+        ``out/labels/part-N.parquet`` (id, topic, score, keyword_line, title, date, source); rejects go
+        to ``out/rejects/``; ``out/topics.jsonl`` and ``out/_SUCCESS`` are written last. ``out`` is a
+        folder or an fsspec URL that every worker can write to. The archive is only read.
+        """
+        options = options or ReaderOptions()
+        check_options(options)
+        record, model = self._load_model()
+        topics = self.store.topics(record["id"])
+        lines = {t["topic"]: keyword_line(t["keywords"]) for t in self.store.topics(record["id"], include_retired=True)}
+        plan = list(plan_parts(inputs))
+        parts = [p for p in plan if isinstance(p, InputPart)]
+        report = LabelReport(out, rejects=[p for p in plan if isinstance(p, Reject)])
+        prepare_dataset(out)
+        shared = [self.runner.share(x) for x in (model, options, out, lines)]
+        for done, summary in enumerate(self.runner.imap(label_input_part, enumerate(parts), *shared), start=1):
+            report.add(summary)
+            if progress is not None:
+                progress("label", done, len(parts))
+        unlisted = [p for p in plan if isinstance(p, Reject)]  # inputs that could not be listed
+        if unlisted:
+            write_lines([{"where": r.where, "reason": r.reason} for r in unlisted], child(out, "rejects", "inputs.jsonl"))
+        write_lines([_topic_record(t) for t in topics], child(out, "topics.jsonl"))
+        mark_complete(out, {"articles": report.articles, "rejected": len(report.rejects),
+                            "model": record["id"], "archive": str(self.path)})
+        return report
 
     def _labeled_rows(self, model_id: int) -> Iterable[tuple[str, int]]:
         for article_id, topic, _score in self.store.assignments(model_id):
@@ -445,4 +555,25 @@ def _export_seed(archive: Archive, out: Path, model_id: int, topics: list[dict],
     return [folder]
 
 
-_EXPORTERS = {"jsonl": _export_jsonl, "csv": _export_csv, "seed": _export_seed}
+def _export_parquet(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+    archive._export_parquet_parts(str(out), model_id, lines)
+    topics_path = out / "topics.jsonl"
+    write_lines([_topic_record(t) for t in topics], str(topics_path))
+    return [out / "assignments", topics_path]
+
+
+def _topic_record(t: dict) -> dict:
+    return {"topic": t["topic"], "keywords": t["keywords"], "size": t["size"], "label": t["label"]}
+
+
+_EXPORTERS = {"jsonl": _export_jsonl, "csv": _export_csv, "seed": _export_seed, "parquet": _export_parquet}
+
+
+def _backend_name_of(embedder: Embedder) -> str | None:
+    """The backend name ('fast' / 'quality') a cluster worker can load for this embedder, if any."""
+    from .embed import BACKENDS
+
+    for backend, factory in BACKENDS.items():
+        if isinstance(embedder, factory) and factory().name == embedder.name:
+            return backend
+    return None

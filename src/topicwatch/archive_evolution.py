@@ -119,7 +119,7 @@ class ArchiveEvolution:
             return UpdateReport(report, len(copies))
         ids, rows, texts, hashes = _distinct_texts(fresh)
         vectors = self.embeddings(hashes, texts, model.embedder_, progress)
-        features, doc_term = model.features(texts, vectors)
+        features, doc_term = model.features(texts, vectors, runner=self.runner)
         labelled = label_new_articles(model, features, doc_term)
         changed = {int(t) for t in labelled.labels}
         before = {t.topic: list(t.keywords) for t in model.topics_}

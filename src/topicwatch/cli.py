@@ -7,6 +7,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from importlib import resources
@@ -31,6 +32,7 @@ from .analysis.bursts import archive_bursts
 from .analysis.over_time import keywords_by_period, sparkline
 from .archive import DEFAULT_ARCHIVE, EXPORT_FORMATS, Archive
 from .readers import ReaderOptions
+from .runner import ClusterError, make_runner
 from .store import ArchiveError
 from .topics.aliases import AliasTable
 
@@ -66,6 +68,7 @@ class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     seed = "seed"
+    parquet = "parquet"
 
 
 assert {f.value for f in ExportFormat} == set(EXPORT_FORMATS)
@@ -77,8 +80,20 @@ def main_options(ctx: typer.Context, archive: ArchiveOption = Path(DEFAULT_ARCHI
     ctx.obj = archive
 
 
-def _open(ctx: typer.Context, create: bool = False) -> Archive:
-    return Archive(ctx.obj, create=create)
+@contextmanager
+def _open(ctx: typer.Context, create: bool = False, cluster: str | None = None) -> Iterator[Archive]:
+    """The archive, with its partitioned stages on a Dask cluster when ``cluster`` is given."""
+    runner = make_runner(cluster)
+    try:
+        with Archive(ctx.obj, create=create, runner=runner) as archive:
+            yield archive
+    finally:
+        runner.close()
+
+
+ClusterOption = Annotated[str | None, typer.Option(
+    "--cluster", help="Run the partitioned stages on Dask: 'local' or 'local:N' (N worker processes here) or a "
+                      "scheduler address such as tcp://host:8786. Default: this process, no Dask.")]
 
 
 @contextmanager
@@ -118,12 +133,12 @@ def ingest(
                                                      "RSS/Atom .xml, saved .html pages.")],
     text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
     title_field: TitleField = "title", header: HeaderOption = Header.auto, source: SourceOption = None,
-    strict: StrictOption = False,
+    strict: StrictOption = False, cluster: ClusterOption = None,
 ) -> None:
     """Read articles into the archive. Bad records are reported, kept in 'rejects', and skipped."""
     options = ReaderOptions(text_field=text_field, id_field=id_field, date_field=date_field,
                             title_field=title_field, header=header.value, source=source)
-    with _open(ctx, create=True) as archive, progress_bars() as progress:
+    with _open(ctx, create=True, cluster=cluster) as archive, progress_bars() as progress:
         report = archive.ingest(
             paths, options, strict=strict, on_reject=_print_reject,
             on_article=lambda n: progress("ingest", n, 0) if n % 500 == 0 else None,
@@ -139,12 +154,12 @@ def update(
     sources: Annotated[list[str], typer.Argument(help="Files, folders or RSS/Atom feed URLs (http/https).")],
     text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
     title_field: TitleField = "title", header: HeaderOption = Header.auto, source: SourceOption = None,
-    strict: StrictOption = False,
+    strict: StrictOption = False, cluster: ClusterOption = None,
 ) -> None:
     """Ingest new articles and label only them: old articles keep their topics, ids keep their meaning."""
     options = ReaderOptions(text_field=text_field, id_field=id_field, date_field=date_field,
                             title_field=title_field, header=header.value, source=source)
-    with _open(ctx) as archive, progress_bars() as progress:
+    with _open(ctx, cluster=cluster) as archive, progress_bars() as progress:
         report = archive.update(sources, options, strict=strict, on_reject=_print_reject, progress=progress)
     out.print(report.summary(), markup=False)
     if report.ingest is not None and not report.ingest.committed:
@@ -196,10 +211,11 @@ def fit(
     seed: Annotated[int, typer.Option(help="Random seed: same input + seed = same topics and ids.")] = 0,
     aliases: Annotated[Path | None, typer.Option(help="Alias file: 'canonical = variant, variant' lines.")]
     = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Discover topics and label every article (replaces the current model)."""
     alias_table = AliasTable.from_file(aliases) if aliases else None
-    with _open(ctx) as archive, progress_bars() as progress:
+    with _open(ctx, cluster=cluster) as archive, progress_bars() as progress:
         report = archive.fit(backend.value, n_topics=topics, seed=seed, aliases=alias_table, progress=progress)
     out.print(f"{report.topics} topics over {report.articles} articles "
               f"({report.unique_texts} distinct texts, backend {report.backend})", markup=False)
@@ -213,10 +229,11 @@ def refit(
     seed: Annotated[int | None, typer.Option(help="Default: as before.")] = None,
     aliases: Annotated[Path | None, typer.Option(help="Alias file: 'canonical = variant, variant' lines "
                                                      "(default: the current model's names).")] = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Fit anew over everything; topics that continue keep their ids. Says what merged, split, was added."""
     alias_table = AliasTable.from_file(aliases) if aliases else None
-    with _open(ctx) as archive, progress_bars() as progress:
+    with _open(ctx, cluster=cluster) as archive, progress_bars() as progress:
         report = archive.refit(backend.value if backend else None, topics, seed, progress=progress,
                                aliases=alias_table)
     out.print(report.summary(), markup=False)
@@ -274,12 +291,34 @@ def export(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into (created if missing).")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: assignments.jsonl + topics.json; "
                                               "csv: assignments.csv + topics.csv; seed: seed/<id>.txt, "
-                                              "keyword line then the article.")] = ExportFormat.jsonl,
+                                              "keyword line then the article; parquet: "
+                                              "assignments/part-*.parquet + topics.jsonl.")] = ExportFormat.jsonl,
+    cluster: ClusterOption = None,
 ) -> None:
     """Write every article's topic and keyword line."""
-    with _open(ctx) as archive:
+    with _open(ctx, cluster=cluster) as archive:
         written = archive.export(out_dir, fmt.value)
     out.print("wrote " + ", ".join(str(p) for p in written), markup=False)
+
+
+@app.command()
+def label(
+    ctx: typer.Context,
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders to label (.jsonl, .parquet, any input "
+                                                      "format); not added to the archive.")],
+    out_dir: Annotated[str, typer.Option("--out", "-o", help="New folder or fsspec URL for labels/part-*.parquet, "
+                                                             "rejects/, topics.jsonl and _SUCCESS.")],
+    text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
+    title_field: TitleField = "title", cluster: ClusterOption = None,
+) -> None:
+    """Label a corpus with the archive's current model, partition by partition, into Parquet files."""
+    options = ReaderOptions(text_field=text_field, id_field=id_field, date_field=date_field,
+                            title_field=title_field)
+    with _open(ctx, cluster=cluster) as archive, progress_bars() as progress:
+        report = archive.label_dataset(inputs, out_dir, options, progress=progress)
+    for reject in report.rejects[:20]:
+        _print_reject(reject)
+    out.print(report.summary(), markup=False)
 
 
 @app.command("eval")
@@ -529,7 +568,7 @@ def tree(ctx: typer.Context, as_json: JsonOption = False) -> None:
     out.print(top)
 
 
-USER_ERRORS = (ArchiveError, ValueError, KeyError, FileNotFoundError, PermissionError, IsADirectoryError)
+USER_ERRORS = (ArchiveError, ClusterError, ValueError, KeyError, FileNotFoundError, PermissionError, IsADirectoryError)
 
 
 def main() -> None:

@@ -39,7 +39,8 @@ def serve(
     from .web.state import is_loopback
 
     path = _archive_path(ctx, archive)
-    _open(ctx).close()  # a missing or foreign file is a one-line error before the server starts
+    with _open(ctx):  # a missing or foreign file is a one-line error before the server starts
+        pass
     shown = f"[{host}]" if ":" in host else host
     out.print(f"topicwatch: serving {path} on http://{shown}:{port}/ (API: /openapi.json; Ctrl-C stops)",
               markup=False, highlight=False)

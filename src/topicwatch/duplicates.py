@@ -45,19 +45,22 @@ class DuplicateIndex:
         self.conn = conn
         self.threshold = THRESHOLD if threshold is None else threshold
 
-    def add(self, seq: int, article_id: str, text_hash: str, text: str) -> tuple[str, float] | None:
-        """Index one stored article; returns (its group's first article, similarity) when it repeats one."""
+    def add(
+        self, seq: int, article_id: str, text_hash: str, text: str, found: minhash.Fingerprint | None = None,
+    ) -> tuple[str, float] | None:
+        """Index one stored article; returns (its group's first article, similarity) when it repeats one.
+
+        ``found``: the text's fingerprint when already computed (by an ingest partition task)."""
         first_seq = self.conn.execute(
             "SELECT min(seq) FROM articles WHERE hash = ? AND seq < ?", (text_hash, seq)
         ).fetchone()[0]
         if first_seq is not None:  # the same text under another id
             return self._join(article_id, self._id_of(first_seq), 1.0)
-        values = minhash.shingles(text)
-        sig = minhash.signature_of(values)
-        keys = minhash.band_keys(sig)
-        match = self._closest(sig, len(values), keys)
+        found = found or minhash.fingerprint(text)
+        sig, keys = found.signature, found.bands
+        match = self._closest(sig, found.shingles, keys)
         self.conn.execute("INSERT OR REPLACE INTO minhashes(seq, signature, shingles) VALUES (?, ?, ?)",
-                          (seq, sig.tobytes(), len(values)))
+                          (seq, sig.tobytes(), found.shingles))
         self.conn.executemany("INSERT OR IGNORE INTO minhash_bands(key, seq) VALUES (?, ?)",
                               [(key, seq) for key in keys])
         if match is None:

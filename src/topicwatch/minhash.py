@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,6 +44,21 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
     for k in range(size):  # uint64 arithmetic wraps: a cheap mixing of the window's word hashes
         combined = combined * np.uint64(1_000_003) + hashes[k : k + n] * _MIX[k]
     return np.unique((combined >> np.uint64(20)) % _PRIME)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the near-duplicate index stores of a text: signature, shingle count, band keys."""
+
+    signature: np.ndarray
+    shingles: int
+    bands: list[int]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    values = shingles(text)
+    sig = signature_of(values)
+    return Fingerprint(sig, len(values), band_keys(sig))
 
 
 def signature(text: str) -> np.ndarray:

@@ -12,6 +12,7 @@ from scipy import sparse
 
 from .embed import Embedder, get_embedder
 from .records import guess_language
+from .runner import LocalRunner, Runner, partition_bounds
 from .topics.aliases import AliasTable
 from .topics.assign import assign_topics
 from .topics.cluster import automatic_topic_count, fit_centroids
@@ -83,64 +84,77 @@ class TopicModel:
     # ---- fitting ----------------------------------------------------------------------------
     def fit(
         self, texts: Sequence[str], embeddings: np.ndarray | None = None, progress: Progress | None = None,
-        languages: Sequence[str | None] | None = None,
+        languages: Sequence[str | None] | None = None, runner: Runner | None = None,
     ) -> TopicModel:
         """Learn topics from ``texts`` (optionally with their precomputed, L2-normalized embeddings).
 
         ``languages`` (one code or None per text; guessed when not given) decide which language each
         term is at home in, so that a keyword line only uses terms of its topic's language.
+        Discovery (terms, phrases, the lexical view, topic centres) runs on a sample of at most
+        ``sample_size`` texts; labelling and term counting of every text run partition by partition
+        on ``runner`` (here by default, or a Dask cluster), with the same result either way.
         """
+        runner = runner or LocalRunner()
         if len(texts) == 0:
             raise ValueError("no texts to fit")
-        vectors = self.embed(texts, progress) if embeddings is None else np.asarray(embeddings, np.float32)
+        vectors = self.embed(texts, progress, runner) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
         if languages is not None and len(languages) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         sample = self._sample_indices(len(texts))
-        doc_term, passages = self._learn_terms(texts, sample, progress, languages)
-        sample_matrix = doc_term[sample]
-        self.lexical_ = LexicalView.fit(sample_matrix, self.lexical_dims, self.seed) if self.lexical_dims else None
-        features = self._features(vectors, doc_term)
+        sample_langs = [languages[i] for i in sample] if languages is not None else None
+        sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
+        self.lexical_ = LexicalView.fit(sample_doc_term, self.lexical_dims, self.seed) if self.lexical_dims else None
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
-        self.centroids_ = fit_centroids(features, k, seed=self.seed, sample_size=self.sample_size)
+        sample_features = self._features(vectors[sample], sample_doc_term)
+        self.centroids_ = fit_centroids(sample_features, k, seed=self.seed, sample_size=len(sample))
+        del sample_features
         self.retired_: dict[int, int] = {}
-        self.labels_, self.scores_ = assign_topics(features, self.centroids_)
+        _report(progress, "cluster", 1, 1)
+        self.labels_, self.scores_, self.term_stats_ = self._label_all(texts, vectors, runner, progress)
         # How well a typical article fits: new articles far below this may form new topics.
         self.similarity_floor_ = float(np.percentile(self.scores_, 5))
         self.typical_similarity_ = float(np.median(self.scores_))
-        _report(progress, "cluster", 1, 1)
-        self._describe(doc_term, passages, self.labels_)
+        self.topics_ = [Topic(k, [], 0) for k in range(len(self.centroids_))]
+        self.refresh_keywords(passages)
         return self
 
     def fit_transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         return self.fit(texts, embeddings).labels_
 
     def _learn_terms(
-        self, texts: Sequence[str], sample: np.ndarray, progress: Progress | None,
-        languages: Sequence[str | None] | None = None,
+        self, sample_texts: Sequence[str], sample_langs: Sequence[str | None] | None,
     ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Learn boilerplate, phrases, vocabulary and the terms' languages on the sample; count every
-        article's terms.
+        """Learn boilerplate, phrases, vocabulary and the terms' languages on the sample.
 
-        Returns (articles x terms counts, the sample's passages x terms presence).
+        Returns (sample articles x terms counts, the sample's passages x terms presence).
         """
-        sample_texts = [texts[i] for i in sample]
         self.analyzer_, sample_terms = TermAnalyzer.learn(sample_texts, self.aliases)
         self.vocabulary_ = build_vocabulary(sample_terms)
-        sample_langs = [languages[i] for i in sample] if languages is not None else [
-            guess_language(t) for t in sample_texts]
+        if sample_langs is None:
+            sample_langs = [guess_language(t) for t in sample_texts]
         self.term_languages_: list[str] | None = term_languages(sample_terms, sample_langs, self.vocabulary_)
         passages = passage_term_matrix(sample_terms, self.vocabulary_)
-        if len(sample) == len(texts):
-            _report(progress, "terms", len(texts), len(texts))
-            return doc_term_matrix(sample_terms, self.vocabulary_), passages
-        parts = []
-        for start, stop in self._partitions(len(texts)):
-            parts.append(self._doc_terms(texts[start:stop]))
-            _report(progress, "terms", stop, len(texts))
-        return sparse.vstack(parts).tocsr(), passages
+        return doc_term_matrix(sample_terms, self.vocabulary_), passages
+
+    def _label_all(
+        self, texts: Sequence[str], vectors: np.ndarray, runner: Runner, progress: Progress | None,
+    ) -> tuple[np.ndarray, np.ndarray, TopicTermCounts]:
+        """Topic, similarity and term counts of every text, one partition per task."""
+        from .stages import label_partition
+
+        n = len(texts)
+        labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
+        stats = TopicTermCounts.empty(self.vocabulary_, len(self.centroids_))
+        bounds = partition_bounds(n, self.partition_size, runner.workers)
+        parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
+        for (start, stop), part in zip(bounds, runner.imap(label_partition, parts, runner.share(self))):
+            labels[start:stop], scores[start:stop] = part.labels, part.scores
+            stats = stats + part.counts
+            _report(progress, "label", stop, n)
+        return labels, scores, stats
 
     def _doc_terms(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return doc_term_matrix([self.analyzer_(t) for t in texts], self.vocabulary_)
@@ -154,11 +168,6 @@ class TopicModel:
         for start, stop in self._partitions(len(vectors)):
             out[start:stop, vectors.shape[1]:] = self.lexical_.transform(doc_term[start:stop])
         return out
-
-    def _describe(self, doc_term: sparse.csr_matrix, passages: sparse.csr_matrix, labels: np.ndarray) -> None:
-        self.term_stats_ = self.count_terms(doc_term, labels)
-        self.topics_ = [Topic(k, [], 0) for k in range(len(self.centroids_))]
-        self.refresh_keywords(passages)
 
     def count_terms(self, doc_term: sparse.csr_matrix, labels: np.ndarray) -> TopicTermCounts:
         """Per-topic term counts of some articles, partition by partition (mergeable by addition)."""
@@ -203,13 +212,23 @@ class TopicModel:
         return self.assign_features(features)
 
     def features(
-        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None, runner: Runner | None = None,
     ) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """(what topics are found on, the terms counted) for new texts, with this model's vocabulary."""
+        """(what topics are found on, the terms counted) for new texts, with this model's vocabulary.
+
+        With a ``runner`` the texts are split into partitions run as its tasks.
+        """
         self._check_fitted()
-        vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
+        vectors = self.embed(texts, runner=runner) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
+        if runner is not None and runner.workers > 1 and len(texts) > 0:
+            from .stages import features_partition
+
+            bounds = partition_bounds(len(texts), self.partition_size, runner.workers)
+            parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
+            done = list(runner.imap(features_partition, parts, runner.share(self)))
+            return np.vstack([f for f, _ in done]), sparse.vstack([d for _, d in done]).tocsr()
         doc_term = self._doc_terms(texts)
         if len(texts) == 0:
             width = self.centroids_.shape[1]
@@ -231,19 +250,30 @@ class TopicModel:
         lines = [t.keyword_line for t in self.topics_]
         return [lines[k] for k in (self.labels_ if labels is None else labels)]
 
-    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], progress: Progress | None = None, runner: Runner | None = None) -> np.ndarray:
         """Embeddings of ``texts`` with this model's backend, partition by partition."""
-        parts = []
-        for start, stop in self._partitions(len(texts), 2_048):
-            parts.append(self.embedder_.encode(list(texts[start:stop])))
+        from .stages import encode_in_parts
+
+        out = np.zeros((0, 1), np.float32)
+        backend = self.embedding if isinstance(self.embedding, str) else None
+        for start, stop, vectors in encode_in_parts(runner or LocalRunner(), self.embedder_, backend, texts, 2_048):
+            if start == 0:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[start:stop] = vectors
             _report(progress, "embed", stop, len(texts))
-        return np.vstack(parts) if parts else np.zeros((0, 1), np.float32)
+        return out
 
     @property
     def embedder_(self) -> Embedder:
         if not hasattr(self, "_embedder"):
             self._embedder = get_embedder(self.embedding)
         return self._embedder
+
+    def __getstate__(self) -> dict:
+        """Pickled for cluster tasks without the loaded embedder (a worker loads its own)."""
+        state = dict(self.__dict__)
+        state.pop("_embedder", None)
+        return state
 
     # ---- saving and loading -----------------------------------------------------------------
     def to_bytes(self) -> bytes:

@@ -72,6 +72,11 @@ def find_places(text: str) -> list[Mention]:
     return [Mention(name, GAZETTEER[name].kind, GAZETTEER[name].province) for name in sorted(names)]
 
 
+def places_of(title: str, text: str) -> list[Mention]:
+    """The places an article (title and text) names."""
+    return find_places(f"{title}\n{text}" if title else text)
+
+
 def resolve_place(name: str) -> str:
     """The canonical place for a user's spelling ("Hyesan-si", "혜산", "Yanggang"); ValueError if unknown."""
     found = find_places(name.strip())
@@ -88,8 +93,10 @@ class PlaceIndex:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def add(self, article_id: str, title: str, text: str) -> list[Mention]:
-        found = find_places(f"{title}\n{text}" if title else text)
+    def add(self, article_id: str, title: str, text: str, found: list[Mention] | None = None) -> list[Mention]:
+        """Record the article's places (``found``: already looked up, by an ingest partition task)."""
+        if found is None:
+            found = places_of(title, text)
         self.conn.executemany(
             "INSERT OR REPLACE INTO places(article, place, kind, province) VALUES (?, ?, ?, ?)",
             [(article_id, m.place, m.kind, m.province) for m in found],

@@ -437,6 +437,16 @@ class Store:
                 best[topic] = (count, language)
         return {topic: language for topic, (_, language) in best.items()}
 
+    def labeled_articles(self, model: int, batch_size: int = 50_000) -> Iterator[list[tuple]]:
+        """(id, topic, score, title, date, source) of every labelled article in ingest order, in batches."""
+        cursor = self.conn.execute(
+            "SELECT a.id, s.topic, s.score, a.title, a.date, a.source FROM articles a JOIN assignments s"
+            " ON s.article = a.id AND s.model = ? ORDER BY a.seq",
+            (model,),
+        )
+        while rows := cursor.fetchmany(batch_size):
+            yield rows
+
     def assignments(self, model: int) -> Iterator[tuple[str, int, float]]:
         """(article id, topic, score) in ingest order."""
         yield from self.conn.execute(

