@@ -19,7 +19,7 @@ import numpy as np
 from .analysis.over_time import TopicTrends, topic_trends
 from .archive_evolution import ArchiveEvolution
 from .datasets import child, mark_complete, prepare_dataset, write_lines
-from .duplicates import DuplicateIndex, duplicate_groups, representatives
+from .duplicates import DuplicateIndex, NewArticle, duplicate_groups, representatives
 from .embed import Embedder, document_text, get_embedder
 from .evaluate import Scores, score_topics
 from .model import Progress, TopicModel
@@ -124,28 +124,31 @@ class Archive(ArchiveEvolution):
         counts = report.counts
         options = options or ReaderOptions()
         check_options(options)
-        plan = list(plan_parts(paths))
+        plan = list(plan_parts(paths, workers=self.runner.workers))
         parts = [p for p in plan if isinstance(p, InputPart)]
-        found = chain((p for p in plan if isinstance(p, Reject)),
-                      chain.from_iterable(self.runner.imap(prepare_part, parts, self.runner.share(options))))
+        found = chain([[p for p in plan if isinstance(p, Reject)]],
+                      self.runner.imap(prepare_part, parts, self.runner.share(options)))
         try:
             with self.store.transaction():
                 batch = self.store.start_batch([str(p) for p in paths])
                 indexes = _Indexes(PlaceIndex(self.store.conn), DuplicateIndex(self.store.conn))
                 indexes.places.catch_up()  # articles archived before these indexes existed
                 indexes.duplicates.catch_up()
-                for item in found:
-                    if isinstance(item, PreparedArticle):
-                        item = self._accept(item, batch, counts, indexes)
-                        if on_article is not None:
-                            on_article(counts.ingested + counts.duplicates + counts.rejected)
-                    if isinstance(item, Reject):
-                        counts.rejected += 1
-                        if len(report.rejects) < 10_000:  # all are in the archive; keep memory bounded
-                            report.rejects.append(item)
-                        self.store.add_reject(item, batch)
-                        if on_reject is not None:
-                            on_reject(item)
+                for partition in found:
+                    stored: list[tuple[int, PreparedArticle]] = []
+                    for item in partition:
+                        if isinstance(item, PreparedArticle):
+                            item = self._accept(item, batch, counts, stored)
+                            if on_article is not None:
+                                on_article(counts.ingested + counts.duplicates + counts.rejected)
+                        if isinstance(item, Reject):
+                            counts.rejected += 1
+                            if len(report.rejects) < 10_000:  # all are in the archive; keep memory bounded
+                                report.rejects.append(item)
+                            self.store.add_reject(item, batch)
+                            if on_reject is not None:
+                                on_reject(item)
+                    indexes.add(stored)
                 self.store.finish_batch(batch, counts)
                 indexes.places.finish()
                 indexes.duplicates.finish()
@@ -155,7 +158,10 @@ class Archive(ArchiveEvolution):
             report.committed = False
         return report
 
-    def _accept(self, prepared: PreparedArticle, batch: int, counts: IngestCounts, indexes: _Indexes) -> Reject | None:
+    def _accept(
+        self, prepared: PreparedArticle, batch: int, counts: IngestCounts, stored: list[tuple[int, PreparedArticle]],
+    ) -> Reject | None:
+        """Store one article; a new one is added to ``stored`` (seq, article) for the indexes."""
         article = prepared.article
         try:
             outcome = self.store.add_article(article, batch)
@@ -167,8 +173,7 @@ class Archive(ArchiveEvolution):
             counts.ingested += 1
             counts.same_text += outcome == "same_text"
             seq = self.store.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
-            indexes.places.add(article.id, article.title, article.text, prepared.places)
-            indexes.duplicates.add(seq, article.id, article.content_hash, article.text, prepared.fingerprint)
+            stored.append((seq, prepared))
         return None
 
     def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -493,6 +498,12 @@ class _Indexes:
 
     places: PlaceIndex
     duplicates: DuplicateIndex
+
+    def add(self, stored: list[tuple[int, PreparedArticle]]) -> None:
+        """Index one partition's new articles (in seq order)."""
+        self.places.add_many([(p.article.id, p.places) for _, p in stored])
+        self.duplicates.add_many([NewArticle(seq, p.article.id, p.article.content_hash, p.article.text, p.fingerprint)
+                                  for seq, p in stored])
 
 
 class _StrictRollback(Exception):

@@ -14,6 +14,7 @@ its topic, and trends count a group once, at its earliest date.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,56 +35,129 @@ def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD
     """The estimated Jaccard similarity needed when the shorter text has this many shingles."""
     position = np.clip((np.asarray(shingles, dtype=float) - SHORT_TEXT) / (LONG_TEXT - SHORT_TEXT), 0.0, 1.0)
     return np.maximum(threshold, SHORT_THRESHOLD - (SHORT_THRESHOLD - threshold) * position)
+_CHUNK = 5_000  # query parameters per statement
 _WATERMARK = "duplicates_seq"  # meta: the highest articles.seq already indexed
 
 
+@dataclass
+class NewArticle:
+    """An article just stored, as the near-duplicate index takes it."""
+
+    seq: int
+    id: str
+    hash: str
+    text: str
+    fingerprint: minhash.Fingerprint | None = None  # computed here when not given (by an ingest task)
+
+
 class DuplicateIndex:
-    """Adds articles to the near-duplicate index, inside the caller's transaction."""
+    """Adds articles to the near-duplicate index, inside the caller's transaction, a batch at a time.
+
+    A batch gives the answer of adding its articles one by one in seq order (each may match an
+    archived article or an earlier one of the batch), with a few set-wise queries instead of several
+    per article.
+    """
 
     def __init__(self, conn: sqlite3.Connection, threshold: float | None = None):
         """``threshold``: the similarity long texts need (default ``THRESHOLD``)."""
         self.conn = conn
         self.threshold = THRESHOLD if threshold is None else threshold
 
-    def add(
-        self, seq: int, article_id: str, text_hash: str, text: str, found: minhash.Fingerprint | None = None,
-    ) -> tuple[str, float] | None:
-        """Index one stored article; returns (its group's first article, similarity) when it repeats one.
+    def add(self, seq: int, article_id: str, text_hash: str, text: str) -> tuple[str, float] | None:
+        """Index one stored article; returns (its group's first article, similarity) when it repeats one."""
+        return self.add_many([NewArticle(seq, article_id, text_hash, text)])[0]
 
-        ``found``: the text's fingerprint when already computed (by an ingest partition task)."""
-        first_seq = self.conn.execute(
-            "SELECT min(seq) FROM articles WHERE hash = ? AND seq < ?", (text_hash, seq)
-        ).fetchone()[0]
-        if first_seq is not None:  # the same text under another id
-            return self._join(article_id, self._id_of(first_seq), 1.0)
-        found = found or minhash.fingerprint(text)
-        sig, keys = found.signature, found.bands
-        match = self._closest(sig, found.shingles, keys)
-        self.conn.execute("INSERT OR REPLACE INTO minhashes(seq, signature, shingles) VALUES (?, ?, ?)",
-                          (seq, sig.tobytes(), found.shingles))
+    def add_many(self, batch: list[NewArticle]) -> list[tuple[str, float] | None]:
+        """Index stored articles (in seq order); for each, (group's first, similarity) or None."""
+        results: list[tuple[str, float] | None] = [None] * len(batch)
+        first_seq = self._first_with_hash(batch)
+        id_of = {a.seq: a.id for a in batch}
+        fresh = []
+        for i, article in enumerate(batch):
+            earliest = first_seq[article.hash]
+            if earliest < article.seq:  # the same text under another id
+                results[i] = self._join(article.id, id_of.get(earliest) or self._id_of(earliest), 1.0)
+            else:
+                fresh.append(i)
+        prints = {i: batch[i].fingerprint or minhash.fingerprint(batch[i].text) for i in fresh}
+        if not fresh:
+            return results
+        keys = np.array([prints[i].bands for i in fresh], dtype=np.int64)
+        seqs = np.repeat(np.array([batch[i].seq for i in fresh], dtype=np.int64), keys.shape[1])
+        unique, counts = np.unique(keys, return_counts=True)
+        archived, signatures = self._archived_candidates(unique.tolist())
+        # Only a key that another text has can make a candidate: one held by archived texts or by
+        # two texts of this batch. Most articles hold none and are only registered.
+        shared = set(unique[counts > 1].tolist()) | set(archived)
+        here: dict[int, list[int]] = {}  # shared band key -> seqs of this batch's texts indexed so far
+        for i in fresh:
+            article, found = batch[i], prints[i]
+            mine = [key for key in found.bands if key in shared]
+            if not mine:
+                continue
+            candidates = sorted({seq for key in mine for seq in archived.get(key, ())}
+                                | {seq for key in mine for seq in here.get(key, ())})
+            match = self._closest(found, [(seq, *signatures[seq]) for seq in candidates])
+            if match is not None:
+                results[i] = self._join(article.id, id_of.get(match[0]) or self._id_of(match[0]), match[1])
+            signatures[article.seq] = (found.signature, found.shingles)
+            for key in mine:
+                here.setdefault(key, []).append(article.seq)
+        self.conn.executemany("INSERT OR REPLACE INTO minhashes(seq, signature, shingles) VALUES (?, ?, ?)",
+                              [(batch[i].seq, prints[i].signature.tobytes(), prints[i].shingles) for i in fresh])
+        flat = keys.ravel()
+        order = np.lexsort((seqs, flat))  # in key order: the band table's B-tree fills page by page
         self.conn.executemany("INSERT OR IGNORE INTO minhash_bands(key, seq) VALUES (?, ?)",
-                              [(key, seq) for key in keys])
-        if match is None:
-            return None
-        return self._join(article_id, self._id_of(match[0]), match[1])
+                              zip(flat[order].tolist(), seqs[order].tolist()))
+        return results
 
-    def _closest(self, sig: np.ndarray, size: int, keys: list[int]) -> tuple[int, float] | None:
-        """(seq, similarity) of the most similar indexed text above the threshold, if any."""
-        marks = ",".join("?" * len(keys))
-        rows = self.conn.execute(
-            f"SELECT m.seq, m.signature, m.shingles FROM minhashes m WHERE m.seq IN"
-            f" (SELECT DISTINCT seq FROM minhash_bands WHERE key IN ({marks})) ORDER BY m.seq", keys,
-        ).fetchall()
-        if not rows:
+    def _first_with_hash(self, batch: list[NewArticle]) -> dict[str, int]:
+        """The earliest seq of every batch article's text hash (the batch is already stored)."""
+        hashes = sorted({a.hash for a in batch})
+        first: dict[str, int] = {}
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = hashes[start : start + _CHUNK]
+            first.update(self.conn.execute(
+                f"SELECT hash, min(seq) FROM articles WHERE hash IN ({','.join('?' * len(chunk))}) GROUP BY hash",
+                chunk,
+            ).fetchall())
+        return first
+
+    def _archived_candidates(
+        self, ordered: list[int]
+    ) -> tuple[dict[int, list[int]], dict[int, tuple[np.ndarray, int]]]:
+        """(band key -> archived seqs, seq -> (signature, shingles)) of archived texts sharing a band."""
+        by_key: dict[int, list[int]] = {}
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            for key, seq in self.conn.execute(
+                f"SELECT key, seq FROM minhash_bands WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                by_key.setdefault(key, []).append(seq)
+        seqs = sorted({seq for found in by_key.values() for seq in found})
+        signatures: dict[int, tuple[np.ndarray, int]] = {}
+        for start in range(0, len(seqs), _CHUNK):
+            chunk = seqs[start : start + _CHUNK]
+            for seq, blob, size in self.conn.execute(
+                f"SELECT seq, signature, shingles FROM minhashes WHERE seq IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                signatures[seq] = (np.frombuffer(blob, dtype=np.uint32), size)
+        return by_key, signatures
+
+    def _closest(
+        self, found: minhash.Fingerprint, candidates: list[tuple[int, np.ndarray, int]]
+    ) -> tuple[int, float] | None:
+        """(seq, similarity) of the most similar candidate above the threshold, if any (ties: earliest)."""
+        if not candidates:
             return None
-        others = np.stack([np.frombuffer(blob, dtype=np.uint32) for _, blob, _ in rows])
-        scores = minhash.similarity(sig, others)
-        shortest = np.minimum(size, np.array([n for _, _, n in rows]))
+        others = np.stack([sig for _, sig, _ in candidates])
+        scores = minhash.similarity(found.signature, others)
+        shortest = np.minimum(found.shingles, np.array([n for _, _, n in candidates]))
         scores = np.where(scores >= required_similarity(shortest, self.threshold), scores, -1.0)
-        best = int(np.argmax(scores))  # ties: the earliest, as rows come in seq order
+        best = int(np.argmax(scores))
         if scores[best] < 0:
             return None
-        return int(rows[best][0]), float(scores[best])
+        return int(candidates[best][0]), float(scores[best])
 
     def _id_of(self, seq: int) -> str:
         return self.conn.execute("SELECT id FROM articles WHERE seq = ?", (seq,)).fetchone()[0]
@@ -100,8 +174,8 @@ class DuplicateIndex:
         done = int(_meta(self.conn, _WATERMARK) or 0)
         count = 0
         for rows in articles_after(self.conn, done):
-            for seq, article_id, text_hash, _title, text in rows:
-                self.add(seq, article_id, text_hash, text)
+            self.add_many([NewArticle(seq, article_id, text_hash, text)
+                           for seq, article_id, text_hash, _title, text in rows])
             count += len(rows)
         self.finish()
         return count

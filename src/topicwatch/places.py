@@ -97,11 +97,15 @@ class PlaceIndex:
         """Record the article's places (``found``: already looked up, by an ingest partition task)."""
         if found is None:
             found = places_of(title, text)
+        self.add_many([(article_id, found)])
+        return found
+
+    def add_many(self, found: list[tuple[str, list[Mention]]]) -> None:
+        """Record (article id, its places) for many articles in one statement."""
         self.conn.executemany(
             "INSERT OR REPLACE INTO places(article, place, kind, province) VALUES (?, ?, ?, ?)",
-            [(article_id, m.place, m.kind, m.province) for m in found],
+            [(article_id, m.place, m.kind, m.province) for article_id, mentions in found for m in mentions],
         )
-        return found
 
     def catch_up(self) -> int:
         """Scan every article past the watermark (all of them when the gazetteer changed); returns how many."""
@@ -112,8 +116,7 @@ class PlaceIndex:
             _set_meta(self.conn, _VERSION, version)
         done, count = int(_meta(self.conn, _WATERMARK) or 0), 0
         for rows in articles_after(self.conn, done):
-            for _seq, article_id, _hash, title, text in rows:
-                self.add(article_id, title, text)
+            self.add_many([(article_id, places_of(title, text)) for _seq, article_id, _hash, title, text in rows])
             count += len(rows)
         self.finish()
         return count

@@ -111,8 +111,7 @@ def guess_language(text: str) -> str | None:
     """A light guess from script and common function words: 'ko', 'en', 'es', 'fr', 'de' or None."""
     sample = text[:2000]
     hangul = len(_HANGUL_RE.findall(sample))
-    letters = sum(ch.isalpha() for ch in sample)
-    if letters and hangul / letters > 0.3:
+    if hangul and hangul / sum(ch.isalpha() for ch in sample) > 0.3:
         return "ko"
     words = _LATIN_WORD_RE.findall(sample.lower())
     if len(words) < 3:

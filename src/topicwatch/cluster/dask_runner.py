@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError
 from typing import Any
 
+import dask
 from distributed import Client, LocalCluster
 from distributed.scheduler import KilledWorker
 
@@ -53,6 +54,9 @@ class DaskRunner:
 
     @classmethod
     def connect(cls, spec: str, timeout: float = 30.0) -> DaskRunner:
+        # Partitions travel inside their tasks (tens of MB) so that a lost worker's tasks can be rerun
+        # elsewhere; Dask would warn about each such "large graph".
+        dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GB"})
         kind, workers = parse_cluster(spec)
         if kind == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -19,6 +19,7 @@ from topicwatch.records import Article, Reject
 
 PART_BYTES = 16 * 1024 * 1024  # about 5,000-10,000 news articles
 PART_FILES = 2_000
+MIN_SPAN_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,14 @@ class InputPart:
         return first if len(self.files) == 1 else f"{first} and {len(self.files) - 1} more files"
 
 
-def plan_parts(paths: Iterable[str | Path], part_bytes: int | None = None) -> Iterator[InputPart | Reject]:
-    """Partitions of the inputs in reading order, and Rejects for inputs that cannot be listed."""
+def plan_parts(
+    paths: Iterable[str | Path], part_bytes: int | None = None, workers: int = 1
+) -> Iterator[InputPart | Reject]:
+    """Partitions of the inputs in reading order, and Rejects for inputs that cannot be listed.
+
+    With several ``workers`` a large JSON Lines file is cut finer (about four parts a worker, down
+    to 1 MB), so that one file keeps them all busy.
+    """
     part_bytes = part_bytes or PART_BYTES
     group: list[tuple[str, str | None]] = []
     group_bytes = 0
@@ -61,9 +68,11 @@ def plan_parts(paths: Iterable[str | Path], part_bytes: int | None = None) -> It
             continue
         for file, article_id in listed:
             size = _size(file)
-            if size > part_bytes and file_kind(file) == "jsonl" and not file.name.lower().endswith(".gz"):
+            span = part_bytes if workers == 1 else max(min(part_bytes, size // (4 * workers) + 1),
+                                                        min(part_bytes, MIN_SPAN_BYTES))
+            if size > span and file_kind(file) == "jsonl" and not file.name.lower().endswith(".gz"):
                 yield from flush()
-                yield from _spans(file, part_bytes)
+                yield from _spans(file, span)
                 continue
             group.append((str(file), article_id))
             group_bytes += size
