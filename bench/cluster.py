@@ -9,8 +9,10 @@ Stages, each on the same N short articles (bench/scale.py builds them from the s
            the workers (nothing but planning and a summary on the client);
   export   labelled rows read from the archive by the client, Parquet parts written by the workers.
 
-From the 1- and 2-worker times of a stage, T(w) = S + P / w gives its serial part S and parallel part
-P; with the per-article rates this projects 10 M and 100 M articles on 10 and 100 workers.
+With one worker, the seconds a stage's Dask tasks computed (P, from Dask's task stream) and the rest of
+its wall time (S: the client, the scheduler, moving data) give T(N, W) = (S + P / W) x N / n, which
+projects 10 M and 100 M articles on 10 and 100 workers (S assumed to grow with N: conservative for fit,
+whose discovery runs on a fixed-size sample).
 
     .venv/bin/python bench/cluster.py stages --size 100000            # CPU, here
     python3 bench/cluster.py gpu-embed --root .device --articles 200000  # a GPU worker (device machine)
@@ -32,6 +34,7 @@ sys.path.insert(0, str(BENCH))
 
 
 def time_stages(path: Path, cluster: str | None) -> dict:
+    """Wall seconds of each stage, and with a cluster the seconds its tasks computed (Dask's task stream)."""
     from topicwatch import Archive
     from topicwatch.runner import make_runner
 
@@ -47,11 +50,22 @@ def time_stages(path: Path, cluster: str | None) -> dict:
             ("export", lambda: archive.export(Path(tmp) / "export", "parquet")),
         ]:
             start = time.perf_counter()
-            action()
+            if cluster:
+                from distributed import get_task_stream
+
+                with get_task_stream(runner.client) as stream:
+                    action()
+                times[f"{stage}.tasks"] = sum(s["stop"] - s["start"] for task in stream.data
+                                              for s in task["startstops"] if s["action"] == "compute")
+            else:
+                action()
             times[stage] = time.perf_counter() - start
             print(f"  {cluster or 'no cluster'}: {stage} {times[stage]:.1f} s", flush=True)
     runner.close()
     return times
+
+
+STAGES = ["ingest", "fit", "label", "export"]
 
 
 def stages(args) -> None:
@@ -60,16 +74,16 @@ def stages(args) -> None:
     path = corpus_file(args.size)
     runs = {name: time_stages(path, spec) for name, spec in
             [("no cluster", None), ("1 worker", "local:1"), ("2 workers", "local:2")]}
-    table = ["| stage | no cluster | 1 worker | 2 workers | articles/s, 2 workers | serial S | parallel P |",
-             "|---|---|---|---|---|---|---|"]
+    table = [("| stage | no cluster | 1 worker | 2 workers | articles/s, 2 workers | in tasks (1 worker) | "
+             "outside tasks (1 worker) |"), "|---|---|---|---|---|---|---|"]
     model = {}
-    for stage in ["ingest", "fit", "label", "export"]:
+    for stage in STAGES:
         t0, t1, t2 = (runs[k][stage] for k in ("no cluster", "1 worker", "2 workers"))
-        parallel = max(0.0, 2 * (t1 - t2))
-        serial = max(0.0, t1 - parallel)
+        parallel = min(runs["1 worker"][f"{stage}.tasks"], t1)
+        serial = t1 - parallel
         model[stage] = {"serial_s": serial, "parallel_s": parallel}
         table.append(f"| {stage} | {t0:.1f} s | {t1:.1f} s | {t2:.1f} s | {args.size / t2:,.0f} | "
-                     f"{serial:.1f} s ({serial / t1:.0%}) | {parallel:.1f} s |")
+                     f"{parallel:.1f} s | {serial:.1f} s ({serial / t1:.0%}) |")
     print("\n".join(table))
     print(f"cluster start: {runs['2 workers']['start']:.1f} s (2 workers)")
     print(projection(model, args.size))
@@ -78,18 +92,16 @@ def stages(args) -> None:
 
 
 def projection(model: dict, size: int) -> str:
-    """Projected hours: serial part grows with N on the client, parallel part divides by workers."""
-    rows = ["| articles | workers | ingest into archive | fit | label (dataset) | export |", "|---|---|---|---|---|---|"]
+    """Projected hours, T = (S + P / workers) x N / n: the work outside tasks (client, scheduler, data
+    transfer) grows with N but does not divide by workers; the task work does."""
+    rows = ["| articles | workers | ingest into the archive | fit | label (dataset) | export |",
+            "|---|---|---|---|---|---|"]
     for n in (10_000_000, 100_000_000):
         for workers in (10, 100):
             cells = []
-            for stage in ["ingest", "fit", "label", "export"]:
+            for stage in STAGES:
                 s, p = model[stage]["serial_s"], model[stage]["parallel_s"]
-                if stage == "fit":  # discovery runs on a fixed-size sample: its serial part does not grow
-                    seconds = s + p * n / size / workers
-                else:
-                    seconds = (s + p / workers) * n / size
-                cells.append(f"{seconds / 3600:.1f} h")
+                cells.append(f"{(s + p / workers) * n / size / 3600:.1f} h")
             rows.append(f"| {n:,} | {workers} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

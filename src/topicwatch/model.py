@@ -222,7 +222,7 @@ class TopicModel:
         vectors = self.embed(texts, runner=runner) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
-        if runner is not None and runner.workers > 1 and len(texts) > 0:
+        if runner is not None and runner.remote and len(texts) > 0:
             from .stages import features_partition
 
             bounds = partition_bounds(len(texts), self.partition_size, runner.workers)

@@ -21,6 +21,7 @@ class Runner(Protocol):
     """What the pipeline needs from a place to run partition tasks."""
 
     workers: int
+    remote: bool  # tasks run in other processes: what they take is pickled and sent
 
     def share(self, value: Any) -> Any:
         """A handle to ``value`` that tasks can take as an argument (sent to each worker once)."""
@@ -37,6 +38,7 @@ class LocalRunner:
     """Runs each partition here, lazily, in order: the single-machine path (no Dask imported)."""
 
     workers = 1
+    remote = False
 
     def share(self, value: Any) -> Any:
         return value

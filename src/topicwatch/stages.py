@@ -64,7 +64,7 @@ def encode_in_parts(
     """(start, stop, vectors) for partitions of ``texts``, in order. A cluster worker embeds with its
     own copy of ``backend`` when it names one; otherwise the embedder object itself travels."""
     bounds = partition_bounds(len(texts), size, runner.workers)
-    how = backend if (backend and runner.workers > 1) else embedder
+    how = backend if (backend and runner.remote) else embedder
     shared = runner.share(how)
     parts = (texts[start:stop] for start, stop in bounds)
     for (start, stop), vectors in zip(bounds, runner.imap(embed_texts, parts, shared)):

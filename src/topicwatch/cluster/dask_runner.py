@@ -46,6 +46,8 @@ def parse_cluster(spec: str) -> tuple[str, int | None]:
 class DaskRunner:
     """Partition tasks as Dask tasks, at most ``window`` per worker in flight, results in order."""
 
+    remote = True
+
     def __init__(self, client: Client, cluster: LocalCluster | None = None, retries: int = 2):
         self.client = client
         self.cluster = cluster
@@ -53,7 +55,7 @@ class DaskRunner:
         self.workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
 
     @classmethod
-    def connect(cls, spec: str, timeout: float = 30.0) -> DaskRunner:
+    def connect(cls, spec: str, timeout: float = 10.0) -> DaskRunner:
         # Partitions travel inside their tasks (tens of MB) so that a lost worker's tasks can be rerun
         # elsewhere; Dask would warn about each such "large graph".
         dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GB"})

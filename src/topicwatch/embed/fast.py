@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from .normalize import l2_normalize
 
@@ -39,10 +41,15 @@ class FastEmbedder:
     def _load(self):
         if self._model is None:
             from model2vec import StaticModel
+            from tokenizers import Tokenizer
 
             if not (self.model_dir / "model.safetensors").exists():
                 self._distill()
             self._model = StaticModel.from_pretrained(str(self.model_dir))
+            self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
+            self._tokenizer.enable_truncation(self.max_tokens)
+            self._tokenizer.no_padding()
+            self._table = np.asarray(self._model.embedding, dtype=np.float32)
         return self._model
 
     def _distill(self) -> None:
@@ -61,9 +68,28 @@ class FastEmbedder:
             os.makedirs(tmp, exist_ok=True)  # TemporaryDirectory expects to remove something
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """The mean of each text's token vectors (first ``max_tokens`` tokens, unknown ones dropped).
+
+        model2vec's own encode averages text by text; one sparse (texts x tokens) matrix of 1/length
+        weights times the token table gives the same vectors about ten times faster.
+        """
         if not texts:
             return np.zeros((0, self.pca_dims), dtype=np.float32)
-        vectors = self._load().encode(
-            list(texts), max_length=self.max_tokens, batch_size=1024, use_multiprocessing=False
-        )
-        return l2_normalize(vectors)
+        model = self._load()
+        limit = self.max_tokens * model.median_token_length
+        parts = []
+        for start in range(0, len(texts), 4096):
+            encoded = self._tokenizer.encode_batch_fast([t[:limit] for t in texts[start:start + 4096]],
+                                                        add_special_tokens=False)
+            lengths = np.fromiter((len(e.ids) for e in encoded), np.int64, len(encoded))
+            ids = np.fromiter(chain.from_iterable(e.ids for e in encoded), np.int64, int(lengths.sum()))
+            rows = np.repeat(np.arange(len(encoded)), lengths)
+            if model.unk_token_id is not None:
+                known = ids != model.unk_token_id
+                ids, rows = ids[known], rows[known]
+            counts = np.bincount(rows, minlength=len(encoded))
+            weights = 1.0 / counts[rows].astype(np.float32)
+            indptr = np.concatenate([[0], np.cumsum(counts)])
+            means = sparse.csr_matrix((weights, ids, indptr), shape=(len(encoded), len(self._table)))
+            parts.append(np.asarray(means @ self._table, dtype=np.float32))
+        return l2_normalize(np.vstack(parts))
