@@ -91,7 +91,8 @@ def run_topicwatch(path: Path) -> dict:
         fit = archive.fit("fast", seed=0, progress=progress)
         stages["fit"] = time.perf_counter() - fit_start
         stages["fit.embed"] = marks.get("embed", 0.0)
-        stages["fit.terms"] = marks.get("terms", 0.0) - marks.get("embed", 0.0)
+        stages["fit.discover"] = marks.get("cluster", 0.0) - marks.get("embed", 0.0)
+        stages["fit.label"] = marks.get("label", 0.0) - marks.get("cluster", 0.0)
         start = time.perf_counter()
         archive.export(Path(tmp) / "out", "jsonl")
         stages["export"] = time.perf_counter() - start

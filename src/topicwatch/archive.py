@@ -124,7 +124,7 @@ class Archive(ArchiveEvolution):
         counts = report.counts
         options = options or ReaderOptions()
         check_options(options)
-        plan = list(plan_parts(paths, workers=self.runner.workers))
+        plan = list(plan_parts(self._for_workers(paths), workers=self.runner.workers))
         parts = [p for p in plan if isinstance(p, InputPart)]
         found = chain([[p for p in plan if isinstance(p, Reject)]],
                       self.runner.imap(prepare_part, parts, self.runner.share(options)))
@@ -175,6 +175,10 @@ class Archive(ArchiveEvolution):
             seq = self.store.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
             stored.append((seq, prepared))
         return None
+
+    def _for_workers(self, paths: Sequence[str | Path]) -> list[str | Path]:
+        """Input paths as cluster workers must see them: absolute (their working folder is not ours)."""
+        return [Path(p).absolute() for p in paths] if self.runner.remote else list(paths)
 
     def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
         return self.store.rejects(limit)
@@ -377,11 +381,12 @@ class Archive(ArchiveEvolution):
         return {t["topic"]: keyword_line(t["keywords"]) for t in self.store.topics(model_id)}
 
     # ---- export -----------------------------------------------------------------------------
-    def export(self, out_dir: str | Path, fmt: str = "jsonl") -> list[Path]:
+    def export(self, out_dir: str | Path, fmt: str = "jsonl") -> list[Path | str]:
         """Write the current labels to ``out_dir``; files appear whole or not at all.
 
         ``parquet`` writes ``assignments/part-*.parquet`` (one part per partition, written by the
-        runner's workers) and ``topics.json``; its ``out_dir`` may also be an fsspec URL.
+        runner's workers) and ``topics.jsonl``; its ``out_dir`` may also be an fsspec URL (then the
+        parts appear one by one and ``_SUCCESS``, written last, marks the export complete).
         """
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
@@ -394,7 +399,7 @@ class Archive(ArchiveEvolution):
             written = self._export_parquet_parts(target, model["id"], lines)
             write_lines([_topic_record(t) for t in topics], child(target, "topics.jsonl"))
             mark_complete(target, {"articles": written, "topics": len(topics)})
-            return [Path(child(target, "assignments")), Path(child(target, "topics.jsonl"))]
+            return [child(target, "assignments"), child(target, "topics.jsonl")]
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
@@ -438,7 +443,7 @@ class Archive(ArchiveEvolution):
         record, model = self._load_model()
         topics = self.store.topics(record["id"])
         lines = {t["topic"]: keyword_line(t["keywords"]) for t in self.store.topics(record["id"], include_retired=True)}
-        plan = list(plan_parts(inputs))
+        plan = list(plan_parts(self._for_workers(inputs), workers=self.runner.workers))
         parts = [p for p in plan if isinstance(p, InputPart)]
         report = LabelReport(out, rejects=[p for p in plan if isinstance(p, Reject)])
         prepare_dataset(out)

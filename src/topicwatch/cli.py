@@ -288,7 +288,8 @@ def show(ctx: typer.Context, article_id: Annotated[str, typer.Argument(help="The
 @app.command()
 def export(
     ctx: typer.Context,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into (created if missing).")],
+    out_dir: Annotated[str, typer.Option("--out", "-o", help="Folder to write into (created if missing); for "
+                                                          "parquet also an fsspec URL.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: assignments.jsonl + topics.json; "
                                               "csv: assignments.csv + topics.csv; seed: seed/<id>.txt, "
                                               "keyword line then the article; parquet: "

@@ -61,21 +61,7 @@ def prepare_dataset(target: str) -> None:
 
 
 def mark_complete(target: str, summary: dict[str, Any]) -> None:
+    """Write ``_SUCCESS`` (with a summary): every part of the dataset is there."""
     fs, path = _filesystem(target)
     with fs.open(child(path, SUCCESS), "w", encoding="utf-8") as handle:
         json.dump(summary, handle, ensure_ascii=False, indent=1)
-
-
-def read_parquet_columns(target: str, columns: list[str] | None = None) -> dict[str, list]:
-    """Every part of a Parquet dataset (sorted by name), as columns."""
-    import pyarrow.parquet as pq
-
-    fs, path = _filesystem(target)
-    parts = sorted(p for p in fs.find(path) if p.endswith(".parquet"))
-    merged: dict[str, list] = {}
-    for part in parts:
-        with fs.open(part, "rb") as handle:
-            table = pq.read_table(handle, columns=columns)
-        for name, values in table.to_pydict().items():
-            merged.setdefault(name, []).extend(values)
-    return merged

@@ -25,6 +25,7 @@ NUM_PERM = 128
 BANDS = 64
 ROWS = NUM_PERM // BANDS
 _PRIME = np.uint64((1 << 31) - 1)
+_SHIFT = np.uint64(31)
 _rng = np.random.default_rng(20240601)  # fixed: signatures stored in an archive must stay comparable
 _A = _rng.integers(1, (1 << 31) - 1, NUM_PERM, dtype=np.uint64)
 _B = _rng.integers(0, (1 << 31) - 1, NUM_PERM, dtype=np.uint64)
@@ -71,9 +72,17 @@ def signature_of(values: np.ndarray) -> np.ndarray:
     mins = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
     for start in range(0, len(values), 2048):  # bounded memory for very long texts
         chunk = values[start : start + 2048]
-        hashed = (chunk[:, None] * _A[None, :] + _B[None, :]) % _PRIME
+        hashed = _mod_prime(chunk[:, None] * _A[None, :] + _B[None, :])
         np.minimum(mins, hashed.min(axis=0), out=mins)
     return mins.astype(np.uint32)
+
+
+def _mod_prime(x: np.ndarray) -> np.ndarray:
+    """``x % (2^31 - 1)`` for x < 2^63, by folding the high bits onto the low ones (a Mersenne prime):
+    the same numbers as ``%``, several times faster than numpy's 64-bit division."""
+    x = (x & _PRIME) + (x >> _SHIFT)  # < 2^32 + 2^31
+    x = (x & _PRIME) + (x >> _SHIFT)  # < 2^31 + 3
+    return np.where(x >= _PRIME, x - _PRIME, x)
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

@@ -113,7 +113,8 @@ class TopicModel:
         del sample_features
         self.retired_: dict[int, int] = {}
         _report(progress, "cluster", 1, 1)
-        self.labels_, self.scores_, self.term_stats_ = self._label_all(texts, vectors, runner, progress)
+        known_terms = sample_doc_term if len(sample) == len(texts) else None
+        self.labels_, self.scores_, self.term_stats_ = self._label_all(texts, vectors, runner, progress, known_terms)
         # How well a typical article fits: new articles far below this may form new topics.
         self.similarity_floor_ = float(np.percentile(self.scores_, 5))
         self.typical_similarity_ = float(np.median(self.scores_))
@@ -141,15 +142,18 @@ class TopicModel:
 
     def _label_all(
         self, texts: Sequence[str], vectors: np.ndarray, runner: Runner, progress: Progress | None,
+        doc_term: sparse.csr_matrix | None = None,
     ) -> tuple[np.ndarray, np.ndarray, TopicTermCounts]:
-        """Topic, similarity and term counts of every text, one partition per task."""
+        """Topic, similarity and term counts of every text, one partition per task. ``doc_term``: the
+        texts' term counts when already known (the sample was everything), so they are not recounted."""
         from .stages import label_partition
 
         n = len(texts)
         labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
         stats = TopicTermCounts.empty(self.vocabulary_, len(self.centroids_))
         bounds = partition_bounds(n, self.partition_size, runner.workers)
-        parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
+        parts = ((texts[start:stop] if doc_term is None else doc_term[start:stop], vectors[start:stop])
+                 for start, stop in bounds)
         for (start, stop), part in zip(bounds, runner.imap(label_partition, parts, runner.share(self))):
             labels[start:stop], scores[start:stop] = part.labels, part.scores
             stats = stats + part.counts

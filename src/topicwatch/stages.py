@@ -78,10 +78,15 @@ class PartitionLabels:
     counts: TopicTermCounts
 
 
-def label_partition(part: tuple[Sequence[str], np.ndarray], model: TopicModel) -> PartitionLabels:
-    """Nearest topic, its similarity, and the per-topic term counts of one partition."""
+def label_partition(part: tuple[Sequence[str] | sparse.csr_matrix, np.ndarray], model: TopicModel) -> PartitionLabels:
+    """Nearest topic, its similarity, and the per-topic term counts of one partition: its texts (or
+    their term counts, when already known) and their vectors."""
     texts, vectors = part
-    features, doc_term = model.features(texts, vectors)
+    if sparse.issparse(texts):
+        doc_term = texts
+        features = model._features(np.asarray(vectors, np.float32), doc_term)
+    else:
+        features, doc_term = model.features(texts, vectors)
     labels, scores = model.assign_features(features)
     counts = count_terms(doc_term, labels, len(model.centroids_), model.vocabulary_)
     return PartitionLabels(labels, scores, counts)
