@@ -107,3 +107,24 @@ def test_search_can_keep_only_articles_that_mention_a_place(workdir):
                                              "kimhyonggwon", "unhung", "paekam", "taehongdan", "kapsan"))
     unknown = run("search", "x", "--place", "nowhere", cwd=workdir, check=False)
     assert unknown.returncode == 1 and "unknown place 'nowhere'" in unknown.stderr
+
+
+def test_cluster_flag_label_and_parquet_export(tmp_path):
+    """--cluster local:1 on the real console script; label a corpus into Parquet; errors in one line."""
+    import pyarrow.parquet as pq
+
+    run("sample", "--out", "sample.jsonl", cwd=tmp_path)
+    run("ingest", "sample.jsonl", "--cluster", "local:1", cwd=tmp_path)
+    run("fit", "--cluster", "local:1", cwd=tmp_path)
+    labelled = run("label", "sample.jsonl", "missing.jsonl", "--out", "labelled", cwd=tmp_path)
+    assert "labelled 84 articles" in labelled.stdout and "rejected 1" in labelled.stdout
+    assert "missing.jsonl: no such file or directory" in labelled.stderr
+    run("export", "--format", "parquet", "--out", "out", "--cluster", "local:1", cwd=tmp_path)
+    exported = pq.read_table(tmp_path / "out" / "assignments").to_pydict()
+    labels = pq.read_table(tmp_path / "labelled" / "labels").to_pydict()
+    assert len(exported["id"]) == 84 and exported["keyword_line"][0]
+    assert dict(zip(labels["id"], labels["topic"])) == dict(zip(exported["id"], exported["topic"]))
+    again = run("label", "sample.jsonl", "--out", "labelled", cwd=tmp_path, check=False)
+    assert again.returncode == 1 and again.stderr.count("\n") == 1 and "not empty" in again.stderr
+    bad = run("fit", "--cluster", "my-cluster", cwd=tmp_path, check=False)
+    assert bad.returncode == 1 and "expected local, local:N or a scheduler address" in bad.stderr
