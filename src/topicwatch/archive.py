@@ -20,7 +20,7 @@ from .analysis.over_time import TopicTrends, topic_trends
 from .archive_evolution import ArchiveEvolution
 from .datasets import child, mark_complete, prepare_dataset, write_lines
 from .duplicates import DuplicateIndex, NewArticle, duplicate_groups, representatives
-from .embed import Embedder, document_text, get_embedder
+from .embed import BACKENDS, Embedder, backend_named, document_text, get_embedder
 from .evaluate import Scores, score_topics
 from .model import Progress, TopicModel
 from .places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
@@ -441,21 +441,21 @@ class Archive(ArchiveEvolution):
         options = options or ReaderOptions()
         check_options(options)
         record, model = self._load_model()
-        topics = self.store.topics(record["id"])
-        lines = {t["topic"]: keyword_line(t["keywords"]) for t in self.store.topics(record["id"], include_retired=True)}
+        every_topic = self.store.topics(record["id"], include_retired=True)
+        lines = {t["topic"]: keyword_line(t["keywords"]) for t in every_topic}
         plan = list(plan_parts(self._for_workers(inputs), workers=self.runner.workers))
         parts = [p for p in plan if isinstance(p, InputPart)]
-        report = LabelReport(out, rejects=[p for p in plan if isinstance(p, Reject)])
+        unlisted = [p for p in plan if isinstance(p, Reject)]  # inputs that could not be listed
+        report = LabelReport(out, rejects=list(unlisted))
         prepare_dataset(out)
         shared = [self.runner.share(x) for x in (model, options, out, lines)]
         for done, summary in enumerate(self.runner.imap(label_input_part, enumerate(parts), *shared), start=1):
             report.add(summary)
             if progress is not None:
                 progress("label", done, len(parts))
-        unlisted = [p for p in plan if isinstance(p, Reject)]  # inputs that could not be listed
         if unlisted:
             write_lines([{"where": r.where, "reason": r.reason} for r in unlisted], child(out, "rejects", "inputs.jsonl"))
-        write_lines([_topic_record(t) for t in topics], child(out, "topics.jsonl"))
+        write_lines([_topic_record(t) for t in every_topic if not t["retired"]], child(out, "topics.jsonl"))
         mark_complete(out, {"articles": report.articles, "rejected": len(report.rejects),
                             "model": record["id"], "archive": str(self.path)})
         return report
@@ -521,9 +521,8 @@ def _export_jsonl(archive: Archive, out: Path, model_id: int, topics: list[dict]
         handle.writelines(json.dumps({"id": article_id, "topic": topic, "keyword_line": lines[topic]},
                                     ensure_ascii=False) + "\n" for article_id, topic in archive._labeled_rows(model_id))
     topics_path = out / "topics.json"
-    topics_path.write_text(json.dumps(
-        [{"topic": t["topic"], "keywords": t["keywords"], "size": t["size"], "label": t["label"]} for t in topics],
-        ensure_ascii=False, indent=1), encoding="utf-8")
+    topics_path.write_text(json.dumps([_topic_record(t) for t in topics], ensure_ascii=False, indent=1),
+                           encoding="utf-8")
     return [assignments, topics_path]
 
 
@@ -587,9 +586,5 @@ _EXPORTERS = {"jsonl": _export_jsonl, "csv": _export_csv, "seed": _export_seed, 
 
 def _backend_name_of(embedder: Embedder) -> str | None:
     """The backend name ('fast' / 'quality') a cluster worker can load for this embedder, if any."""
-    from .embed import BACKENDS
-
-    for backend, factory in BACKENDS.items():
-        if isinstance(embedder, factory) and factory().name == embedder.name:
-            return backend
-    return None
+    backend = backend_named(embedder.name)
+    return backend if backend is not None and isinstance(embedder, BACKENDS[backend]) else None

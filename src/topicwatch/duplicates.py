@@ -35,6 +35,8 @@ def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD
     """The estimated Jaccard similarity needed when the shorter text has this many shingles."""
     position = np.clip((np.asarray(shingles, dtype=float) - SHORT_TEXT) / (LONG_TEXT - SHORT_TEXT), 0.0, 1.0)
     return np.maximum(threshold, SHORT_THRESHOLD - (SHORT_THRESHOLD - threshold) * position)
+
+
 _CHUNK = 5_000  # query parameters per statement
 _WATERMARK = "duplicates_seq"  # meta: the highest articles.seq already indexed
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .embed import Embedder, get_embedder
+from .embed import Embedder, backend_named, get_embedder
 from .records import guess_language
 from .runner import LocalRunner, Runner, partition_bounds
 from .topics.aliases import AliasTable
@@ -354,12 +354,10 @@ class TopicModel:
 
 def _backend_of(embedder_name: str) -> str:
     """The backend name ('fast' / 'quality') whose embedder carries this cache name."""
-    from .embed import BACKENDS
-
-    for backend, factory in BACKENDS.items():
-        if factory().name == embedder_name:
-            return backend
-    raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
+    backend = backend_named(embedder_name)
+    if backend is None:
+        raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
+    return backend
 
 
 def _sparse_arrays(name: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:

@@ -6,6 +6,7 @@ plain data. Nothing here imports Dask.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from .embed import Embedder, get_embedder
+from .datasets import child, write_lines, write_parquet
+from .embed import Embedder, document_text, get_embedder
 from .minhash import Fingerprint, fingerprint
 from .places import Mention, places_of
 from .readers import InputPart, ReaderOptions, read_part
@@ -111,9 +113,6 @@ class PartSummary:
 def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: ReaderOptions, out: str,
                      lines: dict[int, str]) -> PartSummary:
     """Read one input partition, label its articles with ``model``, write ``out/labels/part-N.parquet``."""
-    from .datasets import child, write_lines, write_parquet
-    from .embed import document_text
-
     index, part = job
     articles: list[Article] = []
     rejects: list[Reject] = []
@@ -121,7 +120,7 @@ def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: Rea
         (articles if isinstance(item, Article) else rejects).append(item)
     texts = [document_text(a.title, a.text) for a in articles]
     vectors = embed_texts(texts, model.embedding if isinstance(model.embedding, str) else model.embedder_)
-    labels, scores = model.assign_features(model.features(texts, vectors)[0]) if texts else ([], [])
+    labels, scores = model.assign(texts, vectors) if texts else ([], [])
     write_parquet({
         "id": [a.id for a in articles], "topic": [int(t) for t in labels], "score": [float(s) for s in scores],
         "keyword_line": [lines[int(t)] for t in labels], "title": [a.title for a in articles],
@@ -130,16 +129,11 @@ def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: Rea
     if rejects:
         write_lines([{"where": r.where, "reason": r.reason} for r in rejects],
                     child(out, "rejects", f"part-{index:05d}.jsonl"))
-    sizes: dict[int, int] = {}
-    for t in labels:
-        sizes[int(t)] = sizes.get(int(t), 0) + 1
-    return PartSummary(len(articles), sizes, rejects)
+    return PartSummary(len(articles), dict(Counter(int(t) for t in labels)), rejects)
 
 
 def write_export_part(job: tuple[str, dict[str, list]]) -> int:
     """Write one part of an export (columns) to its target; returns its row count."""
-    from .datasets import write_parquet
-
     target, columns = job
     write_parquet(columns, target)
     return len(next(iter(columns.values()), []))

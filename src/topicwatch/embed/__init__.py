@@ -36,6 +36,14 @@ def get_embedder(backend: str | Embedder) -> Embedder:
         raise ValueError(f"unknown embedding backend {backend!r} (choose from {', '.join(BACKENDS)})") from None
 
 
+def backend_named(embedder_name: str) -> str | None:
+    """The backend ('fast' / 'quality') whose embedder carries this cache name, if any."""
+    for backend, factory in BACKENDS.items():
+        if factory().name == embedder_name:
+            return backend
+    return None
+
+
 def document_text(title: str, text: str) -> str:
     """What an article is embedded as: its title, then its text (backends read as much as they can)."""
     if title and not text.startswith(title):
@@ -43,4 +51,5 @@ def document_text(title: str, text: str) -> str:
     return text
 
 
-__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "QualityEmbedder", "document_text", "get_embedder", "l2_normalize"]
+__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "QualityEmbedder", "backend_named", "document_text", "get_embedder",
+           "l2_normalize"]

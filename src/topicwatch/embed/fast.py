@@ -71,7 +71,7 @@ class FastEmbedder:
         """The mean of each text's token vectors (first ``max_tokens`` tokens, unknown ones dropped).
 
         model2vec's own encode averages text by text; one sparse (texts x tokens) matrix of 1/length
-        weights times the token table gives the same vectors about ten times faster.
+        weights times the token table gives the same vectors (the whole encode 1.7x faster).
         """
         if not texts:
             return np.zeros((0, self.pca_dims), dtype=np.float32)

@@ -48,6 +48,7 @@ class TransformerEncoder:
 
         self.model_dir = Path(model_dir)
         self.max_tokens = max_tokens
+        self.clip_chars = max_tokens * CHARS_PER_TOKEN  # the model never reads past max_tokens anyway
         self.device = pick_device(device)
         on_gpu = self.device.startswith("cuda")
         self.batch_size = batch_size or (1024 if on_gpu else 64)
@@ -67,8 +68,7 @@ class TransformerEncoder:
 
     def _tokenize(self, texts: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row positions, token ids, attention mask) for one batch."""
-        limit = self.max_tokens * CHARS_PER_TOKEN
-        encoded = self.tokenizer.encode_batch_fast([texts[i][:limit] for i in rows])
+        encoded = self.tokenizer.encode_batch_fast([texts[i][: self.clip_chars] for i in rows])
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         return rows, ids, mask
@@ -95,10 +95,9 @@ class TransformerEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        limit = self.max_tokens * CHARS_PER_TOKEN
-        order = np.argsort([-min(len(t), limit) for t in texts], kind="stable")
+        order = np.argsort([-min(len(t), self.clip_chars) for t in texts], kind="stable")
         pinned = self.device.startswith("cuda")
-        pending: list[tuple[np.ndarray, torch.Tensor]] = []
+        pending: list[tuple[np.ndarray, torch.Tensor, torch.cuda.Event | None]] = []
         with torch.inference_mode():
             for rows, ids, mask in self._batches(texts, order):
                 ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)

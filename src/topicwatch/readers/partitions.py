@@ -29,12 +29,6 @@ class InputPart:
     files: tuple[tuple[str, str | None], ...]
     span: tuple[int, int, int] | None = None  # (first byte, end byte, first line number)
 
-    def describe(self) -> str:
-        first = self.files[0][0]
-        if self.span is not None:
-            return f"{first} from line {self.span[2]}"
-        return first if len(self.files) == 1 else f"{first} and {len(self.files) - 1} more files"
-
 
 def plan_parts(
     paths: Iterable[str | Path], part_bytes: int | None = None, workers: int = 1
