@@ -29,6 +29,11 @@ from ..runner import ClusterError
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
 
 
+def _held(value: Any) -> Any:
+    """What ``share`` runs: the value itself, as a task result other tasks depend on."""
+    return value
+
+
 def parse_cluster(spec: str) -> tuple[str, int | None]:
     """("local", workers) or ("address", None) for a ``--cluster`` value; ValueError when malformed."""
     spec = spec.strip()
@@ -73,7 +78,9 @@ class DaskRunner:
         return cls(client)
 
     def share(self, value: Any) -> Any:
-        return self.client.scatter(value, broadcast=True, hash=False)
+        # A task that returns the value, not ``scatter``: the scheduler keeps the task, so when the
+        # worker holding the value dies the value is rebuilt elsewhere; scattered data would be lost.
+        return self.client.submit(_held, value, pure=False)
 
     def imap(self, fn: Callable[..., Any], parts: Iterable[Any], *shared: Any) -> Iterator[Any]:
         window = 4 * self.workers
@@ -94,10 +101,8 @@ class DaskRunner:
             raise ClusterError(
                 f"{stage}, partition {index}: workers died running it more times than Dask allows ({exc})"
             ) from None
-        except CancelledError as exc:  # its inputs died with every worker that held them
-            raise ClusterError(
-                f"{stage}, partition {index}: workers died running it and its inputs were lost with them ({exc})"
-            ) from None
+        except CancelledError as exc:
+            raise ClusterError(f"{stage}, partition {index}: cancelled by the cluster ({exc})") from None
 
     def close(self) -> None:
         self.client.close()
