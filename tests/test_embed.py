@@ -22,7 +22,12 @@ def test_quality_backend_is_the_bundled_minilm():
     _check(vectors, 3)
 
 
-def test_quality_backend_gives_sentence_transformers_vectors_in_any_batch_order():
+@pytest.mark.parametrize(("precision", "min_cosine", "same_text_atol"), [
+    ("float32", 0.99999, 1e-6),
+    ("bfloat16", 0.999, 5e-3),  # the CPU default where the processor has native bfloat16
+])
+def test_quality_backend_gives_sentence_transformers_vectors_in_any_batch_order(
+        monkeypatch, precision, min_cosine, same_text_atol):
     """The pipelined encoder (tokenizer threads ahead, length-sorted batches) is the same function as
     sentence-transformers over the first 128 word pieces, whatever the batch size and input order."""
     from sentence_transformers import SentenceTransformer
@@ -34,10 +39,24 @@ def test_quality_backend_gives_sentence_transformers_vectors_in_any_batch_order(
     reference = SentenceTransformer(str(quality_model_dir()), device="cpu")
     reference.max_seq_length = 128
     expected = reference.encode(texts, normalize_embeddings=True)
-    got = QualityEmbedder(batch_size=3, device="cpu").encode(texts)
+    monkeypatch.setenv("TOPICWATCH_PRECISION", precision)
+    embedder = QualityEmbedder(batch_size=3, device="cpu")
+    got = embedder.encode(texts)
+    assert embedder._encoder.precision == precision
     assert got.shape == expected.shape
-    assert np.min(np.sum(got * expected, axis=1)) > 0.9999
-    assert np.allclose(got[0], got[-1], atol=1e-6)  # the same text gives the same vector in any batch
+    assert np.min(np.sum(got * expected, axis=1)) > min_cosine
+    assert np.allclose(got[0], got[-1], atol=same_text_atol)  # the same text, another batch
+
+
+def test_precision_is_checked_and_defaults_by_device(monkeypatch):
+    from topicwatch.embed.transformer import pick_precision
+
+    monkeypatch.delenv("TOPICWATCH_PRECISION", raising=False)
+    assert pick_precision("cuda") == "float16"
+    assert pick_precision("cpu") in ("float32", "bfloat16")
+    monkeypatch.setenv("TOPICWATCH_PRECISION", "double")
+    with pytest.raises(ValueError, match="'double'.*float32, bfloat16, float16"):
+        pick_precision("cpu")
 
 
 def test_fast_backend_is_distilled_locally_and_cached(fast_embedder):

