@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from topicwatch.embed import FastEmbedder
 from topicwatch.readers import partitions
 from topicwatch.runner import ClusterError, LocalRunner
 
-from .conftest import load_corpus
+from .conftest import archive_state, load_corpus
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import the tests package
 
@@ -43,25 +42,6 @@ def corpus(tmp_path_factory) -> Path:
     lines.append(json.dumps(repost))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _state(db: Path) -> dict:
-    conn = sqlite3.connect(db)
-    model = conn.execute("SELECT max(id) FROM models").fetchone()[0]
-    state = {
-        "articles": conn.execute("SELECT id, hash, title, date FROM articles ORDER BY seq").fetchall(),
-        "rejects": conn.execute("SELECT location, reason FROM rejects ORDER BY id").fetchall(),
-        "duplicates": conn.execute("SELECT * FROM duplicates ORDER BY article").fetchall(),
-        "places": conn.execute("SELECT * FROM places ORDER BY article, place").fetchall(),
-        "minhashes": conn.execute("SELECT * FROM minhashes ORDER BY seq").fetchall(),
-    }
-    if model is not None:
-        state["labels"] = conn.execute(
-            "SELECT article, topic FROM assignments WHERE model = ? ORDER BY article", (model,)).fetchall()
-        state["keywords"] = conn.execute(
-            "SELECT topic, keywords FROM topics WHERE model = ? ORDER BY topic", (model,)).fetchall()
-    conn.close()
-    return state
 
 
 def test_cluster_spec_is_checked():
@@ -102,7 +82,7 @@ def test_cluster_run_gives_the_single_machine_answers(tmp_path, corpus, runner, 
         report = two.ingest([corpus])
         assert [r.where for r in report.rejects] == [f"{corpus}:701"]  # line numbers survive the cut
         two.fit("fast", n_topics=5, seed=0)
-    single, cluster = _state(tmp_path / "one.db"), _state(tmp_path / "two.db")
+    single, cluster = archive_state(tmp_path / "one.db"), archive_state(tmp_path / "two.db")
     assert single == cluster
     assert ("repost-of-10", single["articles"][10][0], 1.0) in single["duplicates"]
 
@@ -113,7 +93,7 @@ def test_cluster_run_gives_the_single_machine_answers(tmp_path, corpus, runner, 
         one.update([new])
     with Archive(tmp_path / "two.db", runner=runner) as two:
         two.update([new])
-    assert _state(tmp_path / "one.db") == _state(tmp_path / "two.db")
+    assert archive_state(tmp_path / "one.db") == archive_state(tmp_path / "two.db")
 
 
 def test_label_a_corpus_on_the_cluster_and_export_parquet(tmp_path, corpus, runner):
@@ -163,7 +143,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes(tmp_path, cor
         two.ingest([corpus])
         two.fit(DiesOnce(str(tmp_path / "died")), n_topics=5, seed=0)
     assert (tmp_path / "died").exists()
-    assert _state(tmp_path / "one.db")["labels"] == _state(tmp_path / "two.db")["labels"]
+    assert archive_state(tmp_path / "one.db")["labels"] == archive_state(tmp_path / "two.db")["labels"]
 
 
 def test_a_task_that_keeps_killing_workers_stops_the_run_and_writes_nothing(tmp_path, corpus):

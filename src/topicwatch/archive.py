@@ -26,7 +26,7 @@ from .model import Progress, TopicModel
 from .places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
 from .readers import InputPart, ReaderOptions, check_options, plan_parts
 from .records import Reject
-from .runner import LocalRunner, Runner
+from .runner import LocalRunner, ProcessRunner, Runner, local_cores
 from .stages import (
     PartSummary,
     PreparedArticle,
@@ -95,8 +95,12 @@ class Archive(ArchiveEvolution):
         self.path = Path(path)
         self.store = Store(self.path, create=create)
         self.runner: Runner = runner or LocalRunner()
+        self._processes: ProcessRunner | None = None
 
     def close(self) -> None:
+        if self._processes is not None:
+            self._processes.close()
+            self._processes = None
         self.store.close()
 
     def __enter__(self) -> Self:
@@ -124,10 +128,13 @@ class Archive(ArchiveEvolution):
         counts = report.counts
         options = options or ReaderOptions()
         check_options(options)
-        plan = list(plan_parts(self._for_workers(paths), workers=self.runner.workers))
+        runner = self._reading_runner()
+        plan = list(plan_parts(self._for_workers(paths), workers=runner.workers))
         parts = [p for p in plan if isinstance(p, InputPart)]
+        if len(parts) < 2:
+            runner = self.runner
         found = chain([[p for p in plan if isinstance(p, Reject)]],
-                      self.runner.imap(prepare_part, parts, self.runner.share(options)))
+                      runner.imap(prepare_part, parts, runner.share(options)))
         try:
             with self.store.transaction():
                 batch = self.store.start_batch([str(p) for p in paths])
@@ -175,6 +182,16 @@ class Archive(ArchiveEvolution):
             seq = self.store.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
             stored.append((seq, prepared))
         return None
+
+    def _reading_runner(self) -> Runner:
+        """Where input partitions are read and prepared: the archive's runner, except that on one
+        machine with several cores a pool of worker processes does it (reading, normalizing and
+        fingerprinting are Python-bound, so threads could not share the work out)."""
+        if not isinstance(self.runner, LocalRunner) or local_cores() < 2:
+            return self.runner
+        if self._processes is None:
+            self._processes = ProcessRunner()
+        return self._processes
 
     def _for_workers(self, paths: Sequence[str | Path]) -> list[str | Path]:
         """Input paths as cluster workers must see them: absolute (their working folder is not ours)."""

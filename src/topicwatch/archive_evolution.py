@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
-from scipy.cluster.hierarchy import linkage
 
 from .duplicates import representatives
 from .embed import document_text
@@ -260,6 +259,8 @@ class ArchiveEvolution:
         live = [t for t in self.topics()]
         if len(live) < 2:
             return {"topic": live[0]["topic"], "keyword_line": live[0]["keyword_line"]} if live else {}
+        from scipy.cluster.hierarchy import linkage
+
         merges = linkage(model.centroids_[[t["topic"] for t in live]], method="average", metric="cosine")
         nodes: list[dict[str, Any]] = [{"topic": t["topic"], "keyword_line": t["keyword_line"],
                                         "label": t["label"], "size": t["size"]} for t in live]

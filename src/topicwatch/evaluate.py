@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from .topics.terms import ENGLISH_STOP_WORDS
 
 _ALPHA_RE = re.compile(r"[a-z]+")
 
@@ -87,6 +87,8 @@ def score_topics(
     scores = Scores(len(topic_keywords), round(npmi, 4), round(c_v, 4),
                     round(topic_diversity(topic_keywords), 4), round(outliers, 4))
     if labels is not None:
+        from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
         scores.nmi = round(float(normalized_mutual_info_score(labels, assigned)), 4)
         scores.ari = round(float(adjusted_rand_score(labels, assigned)), 4)
     return scores

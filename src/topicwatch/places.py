@@ -25,6 +25,8 @@ from .store import Store, articles_after
 from .topics.aliases import AliasTable, trie_pattern
 from .topics.gazetteer import GAZETTEER, alias_mapping, places
 
+_WORD_RE = re.compile(r"\w+")
+_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 _WATERMARK = "places_seq"  # meta: the highest articles.seq already scanned
 _VERSION = "places_gazetteer"  # meta: which gazetteer the stored rows were found with
 
@@ -50,6 +52,10 @@ class _Finder:
         self.hangul = re.compile(
             r"(?<![\uac00-\ud7a3])(" + trie_pattern(list(self.by_hangul)) + rf")(?=(?:{follows})|[^\uac00-\ud7a3]|$)"
         )
+        # A name can only be in a text whose words include its first word: most texts name no place
+        # and are passed over after one cheap scan, without running the two large patterns.
+        names = [e.name for e in entries] + list(self.aliases.canonical_of)
+        self.first_words = frozenset(m.group() for m in map(_WORD_RE.match, names) if m)
         payload = sorted((e.name, e.kind, e.province, sorted(e.variants), e.hangul) for e in entries)
         self.version = hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:16]
 
@@ -67,8 +73,12 @@ def _get_finder() -> _Finder:
 def find_places(text: str) -> list[Mention]:
     """The distinct places a text names, sorted by name."""
     finder = _get_finder()
-    names = set(finder.latin.findall(finder.aliases.canonicalize(text.lower())))
-    names.update(finder.by_hangul[m] for m in finder.hangul.findall(text))
+    lowered = text.lower()
+    names: set[str] = set()
+    if not finder.first_words.isdisjoint(_WORD_RE.findall(lowered)):
+        names.update(finder.latin.findall(finder.aliases.canonicalize(lowered)))
+    if _HANGUL_RE.search(text):
+        names.update(finder.by_hangul[m] for m in finder.hangul.findall(text))
     return [Mention(name, GAZETTEER[name].kind, GAZETTEER[name].province) for name in sorted(names)]
 
 

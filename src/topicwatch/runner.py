@@ -1,15 +1,22 @@
-"""Where partition work runs: here, one partition after another, or on a Dask cluster.
+"""Where partition work runs: here, in worker processes on this machine, or on a Dask cluster.
 
 Every partitioned stage (reading inputs, embedding, term counting, assignment, writing outputs) is a
 plain function of one partition, handed to a runner. ``LocalRunner`` calls it in this process and
-is the default; ``topicwatch.cluster.DaskRunner`` (imported only when ``--cluster`` is given) runs
-the same functions as Dask tasks. Both give results in partition order, so answers do not depend on
-where they were computed.
+is the default; ``ProcessRunner`` spreads a Python-bound stage over this machine's cores;
+``topicwatch.cluster.DaskRunner`` (imported only when ``--cluster`` is given) runs the same
+functions as Dask tasks. All give results in partition order, so answers do not depend on where they
+were computed.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
 
@@ -52,6 +59,72 @@ class LocalRunner:
 
     def __repr__(self) -> str:
         return "LocalRunner()"
+
+
+# Libraries that keep native worker threads: a child forked while they run could deadlock on a lock
+# one of those threads held, so with any of them loaded, workers start from a clean fork server.
+_THREADED_MODULES = ("torch", "tokenizers", "kiwipiepy", "distributed")
+
+
+def local_cores() -> int:
+    """Worker processes for this machine: $TOPICWATCH_WORKERS, else the cores this process may use."""
+    configured = os.environ.get("TOPICWATCH_WORKERS", "").strip()
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"TOPICWATCH_WORKERS={configured!r}: expected a whole number of processes, 1 or more")
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class ProcessRunner:
+    """Runs each partition in a pool of worker processes on this machine, results in order.
+
+    For stages that are Python-bound (reading, normalizing, fingerprinting), which threads cannot
+    spread over cores. Workers are forked (instant, and they see the parent's modules) unless a
+    library with native threads is loaded, then started from a fork server. Values given to ``share``
+    travel with each task, so they should be small; the pool lives until ``close``.
+    """
+
+    remote = True
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or local_cores()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def share(self, value: Any) -> Any:
+        return value
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            clean = threading.active_count() == 1 and not any(m in sys.modules for m in _THREADED_MODULES)
+            method = "fork" if clean and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(["topicwatch.stages"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
+
+    def imap(self, fn: Callable[..., Any], parts: Iterable[Any], *shared: Any) -> Iterator[Any]:
+        pool = self._get_pool()
+        window: deque[Future] = deque()
+        try:
+            for part in parts:
+                window.append(pool.submit(fn, part, *shared))
+                if len(window) > 2 * self.workers:  # bounded: results wait in memory until taken
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+        finally:
+            for future in window:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __repr__(self) -> str:
+        return f"ProcessRunner(workers={self.workers})"
 
 
 def make_runner(cluster: str | None) -> Runner:

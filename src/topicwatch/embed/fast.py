@@ -32,25 +32,32 @@ class FastEmbedder:
         self.pca_dims = pca_dims
         self.max_tokens = max_tokens
         self.name = f"m2v-minilm-l6-v2-{pca_dims}-v{DISTILL_VERSION}@{max_tokens}"
-        self._model = None
+        self._table: np.ndarray | None = None
 
     @property
     def model_dir(self) -> Path:
         return model_cache_dir() / f"m2v-minilm-l6-v2-{self.pca_dims}-v{DISTILL_VERSION}"
 
-    def _load(self):
-        if self._model is None:
-            from model2vec import StaticModel
+    def _load(self) -> np.ndarray:
+        """The token table, loaded straight from the model folder (model2vec itself is only needed to
+        distill: importing and loading through it costs more than half a second per command)."""
+        if self._table is None:
+            from safetensors.numpy import load_file
             from tokenizers import Tokenizer
 
             if not (self.model_dir / "model.safetensors").exists():
                 self._distill()
-            self._model = StaticModel.from_pretrained(str(self.model_dir))
-            self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
-            self._tokenizer.enable_truncation(self.max_tokens)
-            self._tokenizer.no_padding()
-            self._table = np.asarray(self._model.embedding, dtype=np.float32)
-        return self._model
+            tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+            tokenizer.enable_truncation(self.max_tokens)
+            tokenizer.no_padding()
+            vocabulary = tokenizer.get_vocab()
+            # Texts are clipped to max_tokens x the median token length before tokenizing, as model2vec does.
+            self._clip_chars = self.max_tokens * int(np.median([len(token) for token in vocabulary]))
+            unknown = getattr(tokenizer.model, "unk_token", None)
+            self._unknown_id = tokenizer.token_to_id(unknown) if unknown else None
+            self._tokenizer = tokenizer
+            self._table = np.asarray(load_file(str(self.model_dir / "model.safetensors"))["embeddings"], np.float32)
+        return self._table
 
     def _distill(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -75,21 +82,20 @@ class FastEmbedder:
         """
         if not texts:
             return np.zeros((0, self.pca_dims), dtype=np.float32)
-        model = self._load()
-        limit = self.max_tokens * model.median_token_length
+        table = self._load()
         parts = []
         for start in range(0, len(texts), 4096):
-            encoded = self._tokenizer.encode_batch_fast([t[:limit] for t in texts[start:start + 4096]],
+            encoded = self._tokenizer.encode_batch_fast([t[:self._clip_chars] for t in texts[start:start + 4096]],
                                                         add_special_tokens=False)
             lengths = np.fromiter((len(e.ids) for e in encoded), np.int64, len(encoded))
             ids = np.fromiter(chain.from_iterable(e.ids for e in encoded), np.int64, int(lengths.sum()))
             rows = np.repeat(np.arange(len(encoded)), lengths)
-            if model.unk_token_id is not None:
-                known = ids != model.unk_token_id
+            if self._unknown_id is not None:
+                known = ids != self._unknown_id
                 ids, rows = ids[known], rows[known]
             counts = np.bincount(rows, minlength=len(encoded))
             weights = 1.0 / counts[rows].astype(np.float32)
             indptr = np.concatenate([[0], np.cumsum(counts)])
-            means = sparse.csr_matrix((weights, ids, indptr), shape=(len(encoded), len(self._table)))
-            parts.append(np.asarray(means @ self._table, dtype=np.float32))
+            means = sparse.csr_matrix((weights, ids, indptr), shape=(len(encoded), len(table)))
+            parts.append(np.asarray(means @ table, dtype=np.float32))
         return l2_normalize(np.vstack(parts))

@@ -8,9 +8,10 @@ chunked matrix product (see ``assign.py``), which is also what labels new articl
 from __future__ import annotations
 
 import numpy as np
-from sklearn.cluster import KMeans
 
 from ..embed.normalize import l2_normalize
+from .assign import assign_topics
+from .kmeans import kmeans
 
 
 def automatic_topic_count(n_articles: int) -> int:
@@ -24,7 +25,7 @@ def automatic_topic_count(n_articles: int) -> int:
 def fit_centroids(
     vectors: np.ndarray, n_topics: int, seed: int = 0, sample_size: int = 60_000, n_init: int | None = None
 ) -> np.ndarray:
-    """Unit-length topic centres, ordered so that topic 0 is the largest.
+    """Unit-length topic centres, ordered so that topic 0 takes the most of the sample's articles.
 
     ``n_init`` restarts (default: 3 on up to 20,000 articles, where restarts are cheap, else 1).
     """
@@ -36,10 +37,10 @@ def fit_centroids(
     sample = vectors if n <= sample_size else vectors[np.sort(rng.choice(n, sample_size, replace=False))]
     if n_init is None:
         n_init = 3 if len(sample) <= 20_000 else 1
-    km = KMeans(n_clusters=n_topics, n_init=n_init, random_state=seed, max_iter=100)
-    km.fit(sample)
-    centroids = l2_normalize(km.cluster_centers_)
-    sizes = np.bincount(km.labels_, minlength=n_topics)
+    fitted = kmeans(sample, n_topics, seed=seed, n_init=n_init, max_iter=100)
+    centroids = l2_normalize(fitted.centres)
+    # Sized as articles will be assigned (nearest centre by cosine), so topic 0 is the largest.
+    sizes = np.bincount(assign_topics(sample, centroids)[0], minlength=n_topics)
     # Largest first; ties by the centre's coordinates so the order never depends on dict luck.
     order = sorted(range(n_topics), key=lambda k: (-sizes[k], tuple(np.round(centroids[k, :4], 6))))
     return centroids[order]

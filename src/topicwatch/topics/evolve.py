@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 
 from ..embed.normalize import l2_normalize
 from ..model import Topic, TopicModel
@@ -158,6 +157,8 @@ def match_topics(old_labels: np.ndarray, new_labels: np.ndarray, min_jaccard: fl
     new_sizes = overlap.sum(axis=1, keepdims=True)
     old_sizes = overlap.sum(axis=0, keepdims=True)
     jaccard = overlap / (new_sizes + old_sizes - overlap)
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(-jaccard)
     new_to_old = {int(new_ids[r]): int(old_ids[c]) for r, c in zip(rows, cols) if jaccard[r, c] >= min_jaccard}
     added = [int(t) for t in new_ids if int(t) not in new_to_old]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
 
 from ..embed.normalize import l2_normalize
 
@@ -33,9 +32,7 @@ class LexicalView:
         view = cls(idf, np.zeros((0, doc_term.shape[1]), dtype=np.float32))
         weighted = view._tfidf(doc_term)
         dims = max(1, min(dims, weighted.shape[0] - 1, weighted.shape[1] - 1))
-        svd = TruncatedSVD(n_components=dims, random_state=seed, algorithm="randomized", n_iter=5)
-        svd.fit(weighted)
-        view.components = svd.components_.astype(np.float32)
+        view.components = top_right_singular_vectors(weighted, dims, seed)
         return view
 
     def _tfidf(self, doc_term: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -49,3 +46,26 @@ class LexicalView:
     def transform(self, doc_term: sparse.csr_matrix) -> np.ndarray:
         """Unit-length dense lexical vectors, one per article."""
         return l2_normalize(np.asarray(self._tfidf(doc_term) @ self.components.T, dtype=np.float32))
+
+
+def top_right_singular_vectors(matrix: sparse.csr_matrix, dims: int, seed: int = 0, power_iterations: int = 5,
+                               oversample: int = 10) -> np.ndarray:
+    """The ``dims`` leading right singular vectors (dims x columns) of a sparse matrix, by randomized
+    range finding (Halko, Martinsson and Tropp 2011): a Gaussian sketch of the column space sharpened
+    by a few power iterations (kept well-conditioned by LU steps, cheaper than QR), then an exact SVD of
+    the matrix projected onto that space."""
+    from scipy.linalg import lu
+
+    rng = np.random.default_rng(seed)
+    width = min(dims + oversample, *matrix.shape)
+    basis = np.asarray(matrix @ rng.standard_normal((matrix.shape[1], width), dtype=np.float32))
+    for _ in range(power_iterations):
+        basis = lu(basis, permute_l=True, check_finite=False)[0]
+        basis = lu(np.asarray(matrix.T @ basis), permute_l=True, check_finite=False)[0]
+        basis = np.asarray(matrix @ basis)
+    basis = np.linalg.qr(basis)[0]
+    # The projection's right singular vectors, from a QR of its (tall) transpose and an SVD of the small
+    # triangle: several times faster than an SVD of the wide projection itself.
+    q, r = np.linalg.qr(np.asarray(matrix.T @ basis, dtype=np.float32))
+    left_of_r, _, _ = np.linalg.svd(r)
+    return np.ascontiguousarray((q @ left_of_r[:, :dims]).T, dtype=np.float32)

@@ -13,16 +13,36 @@ particles and endings removed. Function words of Spanish are stop words too, so 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from .aliases import AliasTable
 from .korean import korean_terms
 
+
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (the Glasgow IR group's list), read from its own module file
+    without importing scikit-learn, whose import costs most of a second of every command."""
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = f"{folder}/feature_extraction/_stop_words.py"
+        module_spec = importlib.util.spec_from_file_location("topicwatch_english_stop_words", path)
+        if module_spec is not None and module_spec.loader is not None:
+            try:
+                module = importlib.util.module_from_spec(module_spec)
+                module_spec.loader.exec_module(module)
+                return frozenset(module.ENGLISH_STOP_WORDS)
+            except (OSError, AttributeError):
+                break
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+ENGLISH_STOP_WORDS = _english_stop_words()
 # Words that carry no topic in news prose, beyond the usual English function words.
 NEWS_STOP_WORDS = frozenset(
     ["said", "says", "say", "told", "according", "reported", "reports", "reportedly", "also", "would", "could", "like", "just", "year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday", "time", "times", "mr", "mrs", "ms", "dr", "including", "include", "includes", "included", "make", "made", "making", "way", "ways", "new", "one", "two", "three", "four", "five", "many", "much", "well", "may", "might", "must", "can", "will", "shall", "us", "use", "used", "using", "get", "got", "going", "went", "go", "per", "cent", "percent", "people", "thing", "things", "lot", "really", "even", "still", "since", "however", "though", "although", "st", "nd", "rd", "th", "pm", "am", "bn", "mn", "week's", "year's", "s", "t", "don", "didn", "doesn", "isn", "wasn", "won", "wouldn", "couldn", "ve", "ll", "re"]
