@@ -20,12 +20,13 @@ import json
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from run_system import peak_rss_kib
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR.parent.parent / "shared" / "data"
@@ -121,7 +122,7 @@ def child(system: str, size: int) -> None:
     start = time.perf_counter()
     result = run_topicwatch(path) if system == "topicwatch" else run_bertopic(path)
     result.update(system=system, size=size, wall=time.perf_counter() - start,
-                  peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+                  peak_mb=peak_rss_kib() / 1024)
     print("RESULT " + json.dumps(result), flush=True)
 
 
