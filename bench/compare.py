@@ -153,6 +153,7 @@ def rows_for(system: str, result: dict[str, Any], args: argparse.Namespace, prep
             "extra_seconds": None if variant["extra_seconds"] is None else round(variant["extra_seconds"], 2),
             "embed_seconds": None if embed is None else round(embed, 2), "embed_shared": shared,
             "peak_rss_kib": variant["peak_rss_kib"] or result["peak_rss_kib"],
+            "peak_rss_kib_parts": {part: result["info"].get(f"peak_rss_kib_{part}") for part in ("own", "largest_child")},
             "timings": {name: round(s, 2) for name, s in result["timings"].items()},
             "info": variant["info"], "scores": score_variant(variant, texts, labels, vocabulary),
             "topics": [words[:10] for words in variant["topics"]],

@@ -60,6 +60,7 @@ def test_articles_that_fit_no_topic_form_a_new_topic(tmp_path):
         archive.ingest([_write(tmp_path / "old.jsonl", rest)])
         archive.fit("fast", seed=0)
         known = {t["topic"] for t in archive.topics()}
+        known_vocabulary = set(archive._load_model()[1].vocabulary_)
         report = archive.update([_write(tmp_path / "cyber.jsonl", cyber)])
         assert len(report.new_topics) == 1 and report.new_topics[0] not in known
         new_topic = report.new_topics[0]
@@ -67,10 +68,15 @@ def test_articles_that_fit_no_topic_form_a_new_topic(tmp_path):
         assert sum(topic_of[r["id"]] == new_topic for r in cyber) >= 8
         (listed,) = archive.new_topics()
         assert listed["topic"] == new_topic and listed["origin"] == "update"
-        # The line says what the new articles say. (Its terms come from the vocabulary learned at fit
-        # time, where no article was about hacking: "hackers" itself cannot stand in it yet.)
+        # The fit saw no article about hacking, so its vocabulary had no word for it: the words the new
+        # topic's articles share join the vocabulary, and the line says what is new.
+        words = set(listed["keyword_line"].split())
+        assert words & {"hackers", "hacker", "crypto", "cryptocurrency", "theft", "heist"}
         cyber_text = " ".join(f"{r.get('title', '')} {r['text']}".lower() for r in cyber)
-        assert listed["keywords"] and all(term in cyber_text for term in listed["keywords"])
+        assert all(term in cyber_text for term in listed["keywords"])
+        _, model = archive._load_model()
+        assert "hackers" not in known_vocabulary and "hackers" in model.vocabulary_
+        assert len(model.lexical_.idf) == len(model.vocabulary_) == model.term_stats_.counts.shape[1]
 
 
 def test_edits_last_through_updates_and_show_everywhere(tmp_path):
@@ -284,3 +290,19 @@ def test_cli_time_and_edit_commands(tmp_path):
     bad = _cli("-a", "a.db", "topic", "merge", "0", cwd=tmp_path)
     assert bad.returncode == 1 and "at least two different topics" in bad.stderr
     assert json.loads(_cli("-a", "a.db", "bursts", "--by", "month", "--json", cwd=tmp_path).stdout) is not None
+
+
+def test_widening_the_lexical_view_leaves_every_vector_as_it_was():
+    import numpy as np
+    from scipy import sparse
+
+    from topicwatch.topics.lexical import LexicalView
+
+    counts = sparse.random(60, 40, density=0.2, format="csr", dtype=np.float32, random_state=0)
+    counts.data = np.ceil(counts.data * 3)
+    view = LexicalView.fit(counts, dims=8)
+    before = view.transform(counts)
+    view.widen(5)
+    extra = sparse.random(60, 5, density=0.5, format="csr", dtype=np.float32, random_state=1)
+    extra.data = np.ceil(extra.data * 3)
+    assert np.allclose(view.transform(sparse.hstack([counts, extra]).tocsr()), before, atol=1e-6)

@@ -14,7 +14,7 @@ import pytest
 from scipy import sparse
 
 from topicwatch import Archive
-from topicwatch.runner import ProcessRunner, local_cores
+from topicwatch.runner import ClusterError, ProcessRunner, local_cores
 from topicwatch.topics.kmeans import kmeans
 from topicwatch.topics.lexical import top_right_singular_vectors
 
@@ -40,10 +40,11 @@ def test_worker_processes_ingest_what_one_process_ingests(tmp_path, corpus, monk
     with Archive(tmp_path / "one.db") as one:
         alone = one.ingest([corpus])
         assert one._processes is None
-    monkeypatch.setenv("TOPICWATCH_WORKERS", "2")
     with Archive(tmp_path / "two.db") as two:
+        # This test process has loaded torch (forking it is not safe), so the archive would read here:
+        # hand it a pool, which starts its workers from a fork server.
+        two._processes = ProcessRunner(workers=2)
         shared = two.ingest([corpus])
-        assert two._processes is not None  # the pool really ran
     assert [r.where for r in shared.rejects] == [r.where for r in alone.rejects] == [f"{corpus}:301", f"{corpus}:1901"]
     assert shared.counts == alone.counts
     assert archive_state(tmp_path / "one.db") == archive_state(tmp_path / "two.db")
@@ -72,6 +73,20 @@ def test_process_runner_keeps_order_and_raises_a_task_error():
         assert list(runner.imap(_fails_on_three, [5, 1, 4, 0], 10)) == [15, 11, 14, 10]
         with pytest.raises(ValueError, match="part 3 is bad"):
             list(runner.imap(_fails_on_three, range(6), 0))
+    finally:
+        runner.close()
+
+
+def _dies(part: int) -> int:
+    os._exit(9)  # as the kernel's out-of-memory killer would leave it
+
+
+def test_a_worker_that_dies_stops_the_stage_with_a_clear_error():
+    runner = ProcessRunner(workers=2)
+    try:
+        with pytest.raises(ClusterError, match="a worker process died while running _dies"):
+            list(runner.imap(_dies, range(3)))
+        assert list(runner.imap(_fails_on_three, [1], 1)) == [2]  # a fresh pool serves the next stage
     finally:
         runner.close()
 

@@ -26,7 +26,7 @@ from .model import Progress, TopicModel
 from .places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
 from .readers import InputPart, ReaderOptions, check_options, plan_parts
 from .records import Reject
-from .runner import LocalRunner, ProcessRunner, Runner, local_cores
+from .runner import LocalRunner, ProcessRunner, Runner, fork_is_safe, local_cores
 from .stages import (
     PartSummary,
     PreparedArticle,
@@ -185,13 +185,13 @@ class Archive(ArchiveEvolution):
 
     def _reading_runner(self) -> Runner:
         """Where input partitions are read and prepared: the archive's runner, except that on one
-        machine with several cores a pool of worker processes does it (reading, normalizing and
-        fingerprinting are Python-bound, so threads could not share the work out)."""
-        if not isinstance(self.runner, LocalRunner) or local_cores() < 2:
-            return self.runner
-        if self._processes is None:
+        machine with several cores a pool of forked worker processes does it (reading, normalizing and
+        fingerprinting are Python-bound, so threads could not share the work out). A process that has
+        already loaded a library with native threads (torch, say) reads here instead: forking it is
+        not safe, and starting clean interpreters would cost more than the reading."""
+        if self._processes is None and isinstance(self.runner, LocalRunner) and local_cores() > 1 and fork_is_safe():
             self._processes = ProcessRunner()
-        return self._processes
+        return self._processes or self.runner
 
     def _for_workers(self, paths: Sequence[str | Path]) -> list[str | Path]:
         """Input paths as cluster workers must see them: absolute (their working folder is not ours)."""

@@ -24,7 +24,14 @@ from .records import Reject
 from .store import StoredArticle
 from .topics.aliases import AliasTable
 from .topics.describe import passage_term_matrix
-from .topics.evolve import label_new_articles, match_topics, merge_topics, renumber, split_topic
+from .topics.evolve import (
+    label_new_articles,
+    learn_new_terms,
+    match_topics,
+    merge_topics,
+    renumber,
+    split_topic,
+)
 
 if TYPE_CHECKING:
     from .archive import IngestReport
@@ -120,6 +127,7 @@ class ArchiveEvolution:
         vectors = self.embeddings(hashes, texts, model.embedder_, progress)
         features, doc_term = model.features(texts, vectors, runner=self.runner)
         labelled = label_new_articles(model, features, doc_term)
+        learn_new_terms(model, texts, labelled.labels, labelled.new_topics)
         changed = {int(t) for t in labelled.labels}
         before = {t.topic: list(t.keywords) for t in model.topics_}
         model.refresh_keywords(self._reference_passages(model, texts), topics=changed)

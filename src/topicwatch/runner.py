@@ -17,11 +17,13 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 
 class ClusterError(RuntimeError):
-    """The cluster could not be reached, or lost a task past its retries; nothing was written."""
+    """The cluster could not be reached, or lost a task past its retries (or a local worker process
+    died); nothing was written."""
 
 
 class Runner(Protocol):
@@ -62,8 +64,15 @@ class LocalRunner:
 
 
 # Libraries that keep native worker threads: a child forked while they run could deadlock on a lock
-# one of those threads held, so with any of them loaded, workers start from a clean fork server.
+# one of those threads held.
 _THREADED_MODULES = ("torch", "tokenizers", "kiwipiepy", "distributed")
+
+
+def fork_is_safe() -> bool:
+    """Whether worker processes can be forked from this one now: the platform forks, this process runs
+    one thread, and no library that keeps native worker threads is loaded."""
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and not any(m in sys.modules for m in _THREADED_MODULES))
 
 
 def local_cores() -> int:
@@ -80,9 +89,10 @@ class ProcessRunner:
     """Runs each partition in a pool of worker processes on this machine, results in order.
 
     For stages that are Python-bound (reading, normalizing, fingerprinting), which threads cannot
-    spread over cores. Workers are forked (instant, and they see the parent's modules) unless a
-    library with native threads is loaded, then started from a fork server. Values given to ``share``
-    travel with each task, so they should be small; the pool lives until ``close``.
+    spread over cores. Workers are forked when ``fork_is_safe()`` (instant, and they see the parent's
+    modules), else started from a fork server (a script that makes one must guard its top level with
+    ``if __name__ == "__main__"``). Values given to ``share`` travel with each task, so they should be
+    small; the pool lives until ``close``.
     """
 
     remote = True
@@ -96,8 +106,8 @@ class ProcessRunner:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            clean = threading.active_count() == 1 and not any(m in sys.modules for m in _THREADED_MODULES)
-            method = "fork" if clean and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
+            methods = multiprocessing.get_all_start_methods()
+            method = next(m for m in ("fork" if fork_is_safe() else "", "forkserver", "spawn") if m in methods)
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["topicwatch.stages"])
@@ -114,6 +124,11 @@ class ProcessRunner:
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()
+        except BrokenProcessPool as exc:
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None  # the next stage starts a fresh pool
+            raise ClusterError(f"a worker process died while running {getattr(fn, '__name__', fn)} "
+                               f"(out of memory?): {exc}") from exc
         finally:
             for future in window:
                 future.cancel()

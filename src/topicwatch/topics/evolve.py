@@ -7,6 +7,9 @@ parts get new rows. Old articles keep their topics; only the user's own edits mo
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,8 +17,11 @@ from scipy import sparse
 
 from ..embed.normalize import l2_normalize
 from ..model import Topic, TopicModel
+from ..records import guess_language
 from .assign import assign_topics
 from .cluster import fit_centroids
+from .describe import count_terms, doc_term_matrix
+from .languages import term_languages
 
 
 @dataclass
@@ -64,6 +70,42 @@ def label_new_articles(model: TopicModel, features: np.ndarray, doc_term: sparse
         result.new_topics = ids
     model.term_stats_ = model.term_stats_ + model.count_terms(doc_term, labels)
     return result
+
+
+def learn_new_terms(
+    model: TopicModel, texts: Sequence[str], labels: np.ndarray, new_topics: Sequence[int], min_share: float = 0.2,
+) -> list[str]:
+    """Add to the vocabulary the terms a new topic's articles share that the archive never used enough
+    to count: a first wave of hacking stories brings "hackers", and the new topic's keyword line can
+    say so. Returns the terms added.
+
+    A term joins when at least ``max(2, min_share x members)`` of one new topic's articles use it. Its
+    counts start with these articles (before them it was too rare to count); the lexical view gives
+    it no weight, so topic centres and assignments do not move.
+    """
+    known = set(model.vocabulary_)
+    term_lists = [model.analyzer_(t) for t in texts]
+    fresh: set[str] = set()
+    for topic in new_topics:
+        members = np.flatnonzero(labels == topic)
+        used = Counter(term for i in members for term in set(term_lists[i]) if term not in known)
+        needed = max(2, math.ceil(min_share * len(members)))
+        fresh.update(term for term, n in used.items() if n >= needed)
+    added = sorted(fresh)
+    if not added:
+        return []
+    counted = count_terms(doc_term_matrix(term_lists, added), labels, len(model.centroids_), added)
+    model.vocabulary_ = [*model.vocabulary_, *added]
+    stats = model.term_stats_
+    stats.vocabulary = model.vocabulary_
+    stats.counts = sparse.hstack([stats.counts, counted.counts]).tocsr()
+    stats.doc_counts = sparse.hstack([stats.doc_counts, counted.doc_counts]).tocsr()
+    if getattr(model, "term_languages_", None):
+        model.term_languages_ = [*model.term_languages_, *term_languages(
+            term_lists, [guess_language(t) for t in texts], added)]
+    if model.lexical_ is not None:
+        model.lexical_.widen(len(added))
+    return added
 
 
 def _cohesive_groups(

@@ -35,6 +35,12 @@ class LexicalView:
         view.components = top_right_singular_vectors(weighted, dims, seed)
         return view
 
+    def widen(self, terms: int) -> None:
+        """Room for ``terms`` more vocabulary terms, which take no part in the view (zero weight, so an
+        article's lexical vector is the same with or without them)."""
+        self.idf = np.concatenate([self.idf, np.zeros(terms, dtype=np.float32)])
+        self.components = np.hstack([self.components, np.zeros((len(self.components), terms), np.float32)])
+
     def _tfidf(self, doc_term: sparse.csr_matrix) -> sparse.csr_matrix:
         weighted = doc_term.astype(np.float32, copy=True)
         weighted.data = 1.0 + np.log(weighted.data)  # sublinear term frequency
