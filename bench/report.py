@@ -139,8 +139,9 @@ NOTES = """\
 - embed s: topicwatch's own embedding stage inside its fit (model load + encode); "(shared)" is the
   separate MiniLM pass (full documents, 256 word pieces, encode only) that keynmf and fastopic are
   given and that bertopic's run repeats internally.
-- peak MB: `ru_maxrss` of the system's own process, plus for topicwatch's ingest worker processes the
-  largest one's peak counted once per core (an upper bound).
+- peak MB: `ru_maxrss` of the system's own process. Exception: the result files named `*-s3` (third
+  session) add the largest child process's peak once per core; where their JSON has
+  `peak_rss_kib_parts`, the own and largest-child peaks are there apart.
 - every system is scored by `topicwatch.evaluate.score_topics` on the same texts and labels: NPMI and
   C_V (gensim) of the top-10 words, diversity, share of documents in an outlier topic (BERTopic's -1),
   and NMI/ARI of the document topics against the labels (BERTopic's -1 counts as one cluster).

@@ -74,12 +74,10 @@ class Run:
 
 
 def peak_rss_kib() -> int:
-    """Peak resident memory (KiB on Linux): this process's, plus, when it ran worker processes (topicwatch
-    ingests on every core), the largest finished worker's peak once per core, as if all peaked at once
-    (an upper bound: forked workers share the parent's pages)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return int(own + (workers * (os.cpu_count() or 1) if workers else 0))
+    """This process's peak resident set size so far (KiB on Linux). Worker processes (topicwatch's
+    ingest) are recorded apart, in ``info["peak_rss_kib_largest_child"]``: a forked child's peak
+    counts the pages it shares with its parent, so adding it would count them twice."""
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def seed_everything(seed: int = SEED) -> None:

@@ -67,3 +67,35 @@ def test_unfitted_model_says_so():
 
     with pytest.raises(RuntimeError, match="not fitted"):
         TopicModel().transform(["text"])
+
+
+def test_restarts_keep_the_discovery_whose_keyword_lines_hold_together_best(bbc, bbc_fast_vectors, monkeypatch):
+    import topicwatch.model as model_module
+    from topicwatch.topics.describe import keyword_coherence, passage_term_matrix
+
+    scores = []
+
+    def recording(keywords, vocabulary, passages):
+        scores.append(keyword_coherence(keywords, vocabulary, passages))
+        return scores[-1]
+
+    monkeypatch.setattr(model_module, "keyword_coherence", recording)
+    texts = _texts(bbc)[:1200]
+    model = TopicModel(n_topics=8, seed=0, restarts=3).fit(texts, embeddings=bbc_fast_vectors[:1200])
+    assert len(scores) == 3 and len(set(scores)) > 1  # the runs differ
+    passages = passage_term_matrix([model.analyzer_(t) for t in texts], model.vocabulary_)
+    final = keyword_coherence([t.keywords for t in model.topics_], model.vocabulary_, passages)
+    assert final == max(scores)  # the sample is every text: the winning run's lines are the model's
+
+
+def test_keyword_coherence_prefers_lines_whose_terms_meet(bbc):
+    from topicwatch.topics.describe import build_vocabulary, keyword_coherence, passage_term_matrix
+    from topicwatch.topics.terms import TermAnalyzer
+
+    analyzer, terms = TermAnalyzer.learn(_texts(bbc))
+    vocabulary = build_vocabulary(terms)
+    passages = passage_term_matrix(terms, vocabulary)
+    together = [["chelsea", "arsenal", "striker", "premiership"], ["album", "band", "singer", "chart"]]
+    apart = [["chelsea", "album", "inflation", "broadband"], ["singer", "striker", "tax", "phone"]]
+    assert keyword_coherence(together, vocabulary, passages) > 0.2 > keyword_coherence(apart, vocabulary, passages)
+    assert keyword_coherence([["chelsea"]], vocabulary, passages) == 0.0

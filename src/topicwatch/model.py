@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from .topics.describe import (
     coherence_boost,
     count_terms,
     doc_term_matrix,
+    keyword_coherence,
     keyword_line,
     passage_term_matrix,
     select_keywords,
@@ -70,6 +71,7 @@ class TopicModel:
         aliases: AliasTable | None = None,
         max_topics_per_word: int = 1,
         lexical_dims: int = 100,
+        restarts: int | None = None,
     ):
         self.n_topics = n_topics
         self.embedding = embedding
@@ -80,6 +82,7 @@ class TopicModel:
         self.aliases = aliases
         self.max_topics_per_word = max_topics_per_word
         self.lexical_dims = lexical_dims
+        self.restarts = restarts  # discovery runs to choose from by coherence (None: see _discover)
 
     # ---- fitting ----------------------------------------------------------------------------
     def fit(
@@ -105,12 +108,9 @@ class TopicModel:
         sample = self._sample_indices(len(texts))
         sample_langs = [languages[i] for i in sample] if languages is not None else None
         sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
-        self.lexical_ = LexicalView.fit(sample_doc_term, self.lexical_dims, self.seed) if self.lexical_dims else None
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
-        sample_features = self._features(vectors[sample], sample_doc_term)
-        self.centroids_ = fit_centroids(sample_features, k, seed=self.seed, sample_size=len(sample))
-        del sample_features
+        self.lexical_, self.centroids_ = self._discover(vectors[sample], sample_doc_term, passages, k)
         self.retired_: dict[int, int] = {}
         _report(progress, "cluster", 1, 1)
         known_terms = sample_doc_term if len(sample) == len(texts) else None
@@ -165,13 +165,7 @@ class TopicModel:
 
     def _features(self, vectors: np.ndarray, doc_term: sparse.csr_matrix) -> np.ndarray:
         """What topics are found on: the embedding, and beside it the lexical view (each unit-length)."""
-        if self.lexical_ is None:
-            return vectors
-        out = np.empty((len(vectors), vectors.shape[1] + self.lexical_.components.shape[0]), dtype=np.float32)
-        out[:, : vectors.shape[1]] = vectors
-        for start, stop in self._partitions(len(vectors)):
-            out[start:stop, vectors.shape[1]:] = self.lexical_.transform(doc_term[start:stop])
-        return out
+        return _features_of(vectors, doc_term, self.lexical_, self._partitions)
 
     def count_terms(self, doc_term: sparse.csr_matrix, labels: np.ndarray) -> TopicTermCounts:
         """Per-topic term counts of some articles, partition by partition (mergeable by addition)."""
@@ -181,29 +175,66 @@ class TopicModel:
             stats = stats + count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
         return stats
 
+    def _discover(
+        self, vectors: np.ndarray, doc_term: sparse.csr_matrix, passages: sparse.csr_matrix, k: int,
+    ) -> tuple[LexicalView | None, np.ndarray]:
+        """The lexical view and the topic centres, from the sample.
+
+        With ``restarts`` > 1 the randomized parts (the lexical view's sketch, k-means seeding) run that
+        many times with successive seeds, and the run whose keyword lines read most coherently wins: the
+        mean passage NPMI among the terms of each line, on the sample alone. On 20 Newsgroups this score
+        ranked five seeds exactly as the benchmark's NPMI did, while k-means' own objective barely told
+        them apart. By default the quality backend, whose embedding costs far more than three runs do,
+        takes three; the fast backend one, in which k-means keeps the best of three seedings by its own
+        objective.
+        """
+        best: tuple[LexicalView | None, np.ndarray] | None = None
+        best_score = -np.inf
+        restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
+        for restart in range(restarts):
+            seed = self.seed + restart
+            lexical = LexicalView.fit(doc_term, self.lexical_dims, seed) if self.lexical_dims else None
+            features = _features_of(vectors, doc_term, lexical, self._partitions)
+            centres = fit_centroids(features, k, seed=seed, sample_size=len(features),
+                                    n_init=1 if restarts > 1 else None)
+            if restarts == 1:
+                return lexical, centres
+            labels, _ = assign_topics(features, centres)
+            stats = count_terms(doc_term, labels, len(centres), self.vocabulary_)
+            score = keyword_coherence(self._keyword_lists(stats, passages), self.vocabulary_, passages)
+            if score > best_score:
+                best, best_score = (lexical, centres), score
+        return best
+
+    def _keyword_lists(self, stats: TopicTermCounts, passages: sparse.csr_matrix,
+                       retired: Iterable[int] = ()) -> list[list[str]]:
+        """Each topic's keywords from term counts (``retired`` topics get none)."""
+        weights = coherence_boost(term_weights(stats) * self.allowed_terms(stats), passages)
+        for topic in retired:
+            weights[topic] = 0.0
+        return select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
+
     def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
         """Recompute keyword lines from the term counts; ``topics`` limits which lines may change."""
-        weights = coherence_boost(term_weights(self.term_stats_) * self.allowed_terms(), passages)
-        for retired in self.retired_:
-            weights[retired] = 0.0
-        keywords = select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
+        keywords = self._keyword_lists(self.term_stats_, passages, self.retired_)
         sizes = self.term_stats_.topic_sizes
         for k, topic in enumerate(self.topics_):
             topic.size = int(sizes[k])
             if (topics is None or k in topics) and k not in self.retired_ and keywords[k]:
                 topic.keywords = keywords[k]
 
-    def topic_languages(self) -> list[str | None]:
+    def topic_languages(self, stats: TopicTermCounts | None = None) -> list[str | None]:
         """Each topic's language, from the terms it uses (None where the terms say nothing)."""
+        counts = (stats or self.term_stats_).counts
         if not getattr(self, "term_languages_", None):
-            return [None] * len(self.centroids_)
-        return topic_languages(self.term_stats_.counts, self.term_languages_)
+            return [None] * counts.shape[0]
+        return topic_languages(counts, self.term_languages_)
 
-    def allowed_terms(self) -> np.ndarray:
+    def allowed_terms(self, stats: TopicTermCounts | None = None) -> np.ndarray:
         """topics x terms: True where a term is at home in the topic's language (all True if unknown)."""
         if not getattr(self, "term_languages_", None):
-            return np.ones((len(self.centroids_), len(self.vocabulary_)), dtype=bool)
-        return allowed_terms(self.topic_languages(), self.term_languages_)
+            return np.ones(((stats or self.term_stats_).counts.shape[0], len(self.vocabulary_)), dtype=bool)
+        return allowed_terms(self.topic_languages(stats), self.term_languages_)
 
     # ---- using a fitted model ---------------------------------------------------------------
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -288,7 +319,7 @@ class TopicModel:
             "params": {"n_topics": self.n_topics, "n_keywords": self.n_keywords, "seed": self.seed,
                        "sample_size": self.sample_size, "partition_size": self.partition_size,
                        "max_topics_per_word": self.max_topics_per_word, "lexical_dims": self.lexical_dims,
-                       "embedding": self.embedder_.name},
+                       "restarts": self.restarts, "embedding": self.embedder_.name},
             "boilerplate": sorted(tokenizer.boilerplate),
             "aliases": tokenizer.aliases.canonical_of,
             "phrases": sorted(" ".join(p) for p in self.analyzer_.phrases.phrases),
@@ -350,6 +381,19 @@ class TopicModel:
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
             raise RuntimeError("this TopicModel is not fitted yet: call fit() first")
+
+
+def _features_of(
+    vectors: np.ndarray, doc_term: sparse.csr_matrix, lexical: LexicalView | None,
+    partitions: Callable[[int], Iterator[tuple[int, int]]],
+) -> np.ndarray:
+    if lexical is None:
+        return vectors
+    out = np.empty((len(vectors), vectors.shape[1] + lexical.components.shape[0]), dtype=np.float32)
+    out[:, : vectors.shape[1]] = vectors
+    for start, stop in partitions(len(vectors)):
+        out[start:stop, vectors.shape[1]:] = lexical.transform(doc_term[start:stop])
+    return out
 
 
 def _backend_of(embedder_name: str) -> str:

@@ -151,6 +151,25 @@ def coherence_boost(
     return boosted
 
 
+def keyword_coherence(keywords: Sequence[Sequence[str]], vocabulary: Sequence[str], passages: sparse.csr_matrix) -> float:
+    """How well keyword lines hold together: over topics, the mean passage NPMI of every pair of a
+    line's terms (topics with fewer than two terms are left out; 0 when none is left)."""
+    index = {term: j for j, term in enumerate(vocabulary)}
+    lines = [[index[t] for t in line if t in index] for line in keywords]
+    lines = [line for line in lines if len(line) >= 2]
+    if not lines:
+        return 0.0
+    columns = np.unique(np.concatenate(lines))
+    position = {c: i for i, c in enumerate(columns)}
+    npmi = term_npmi(passages, columns)
+    scores = []
+    for line in lines:
+        idx = np.array([position[c] for c in line])
+        sub = npmi[np.ix_(idx, idx)]
+        scores.append((sub.sum() - np.trace(sub)) / (len(idx) * (len(idx) - 1)))
+    return float(np.mean(scores))
+
+
 def term_weights(stats: TopicTermCounts) -> np.ndarray:
     """topics x terms weights: c-TF-IDF x spread inside the topic x share of the term's use."""
     counts = stats.counts.toarray().astype(np.float64)
