@@ -92,7 +92,7 @@ def test_keyword_coherence_prefers_lines_whose_terms_meet(bbc):
     from topicwatch.topics.describe import build_vocabulary, keyword_coherence, passage_term_matrix
     from topicwatch.topics.terms import TermAnalyzer
 
-    analyzer, terms = TermAnalyzer.learn(_texts(bbc))
+    _, terms = TermAnalyzer.learn(_texts(bbc))
     vocabulary = build_vocabulary(terms)
     passages = passage_term_matrix(terms, vocabulary)
     together = [["chelsea", "arsenal", "striker", "premiership"], ["album", "band", "singer", "chart"]]
