@@ -138,11 +138,8 @@ def coherence_boost(
     """
     boosted = np.zeros_like(weights)
     tops = [np.argsort(-weights[k], kind="stable")[:candidates] for k in range(len(weights))]
-    columns = np.unique(np.concatenate(tops))
-    position = {c: i for i, c in enumerate(columns)}
-    npmi = term_npmi(passages, columns)
-    for k, top in enumerate(tops):
-        idx = np.array([position[c] for c in top])
+    npmi, rows = _npmi_within(passages, tops)
+    for k, (top, idx) in enumerate(zip(tops, rows)):
         anchor_idx = idx[:anchors]
         sub = npmi[np.ix_(idx, anchor_idx)]
         mask = idx[:, None] != anchor_idx[None, :]
@@ -159,15 +156,19 @@ def keyword_coherence(keywords: Sequence[Sequence[str]], vocabulary: Sequence[st
     lines = [line for line in lines if len(line) >= 2]
     if not lines:
         return 0.0
-    columns = np.unique(np.concatenate(lines))
-    position = {c: i for i, c in enumerate(columns)}
-    npmi = term_npmi(passages, columns)
+    npmi, rows = _npmi_within(passages, lines)
     scores = []
-    for line in lines:
-        idx = np.array([position[c] for c in line])
+    for idx in rows:
         sub = npmi[np.ix_(idx, idx)]
         scores.append((sub.sum() - np.trace(sub)) / (len(idx) * (len(idx) - 1)))
     return float(np.mean(scores))
+
+
+def _npmi_within(passages: sparse.csr_matrix, groups: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Passage NPMI among every column any group names, computed once, and each group's rows in it."""
+    columns = np.unique(np.concatenate([np.asarray(g) for g in groups]))
+    position = {c: i for i, c in enumerate(columns)}
+    return term_npmi(passages, columns), [np.array([position[c] for c in group]) for group in groups]
 
 
 def term_weights(stats: TopicTermCounts) -> np.ndarray:

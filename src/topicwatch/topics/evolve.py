@@ -83,6 +83,8 @@ def learn_new_terms(
     counts start with these articles (before them it was too rare to count); the lexical view gives
     it no weight, so topic centres and assignments do not move.
     """
+    if not new_topics:
+        return []
     known = set(model.vocabulary_)
     term_lists = [model.analyzer_(t) for t in texts]
     fresh: set[str] = set()

@@ -96,8 +96,8 @@ def _lloyd(data: np.ndarray, row_norms: np.ndarray, centres: np.ndarray, max_ite
     iterations = 0
     for iterations in range(1, max_iter + 1):
         new_labels, distances = nearest_centres(data, row_norms, centres)
-        if np.array_equal(new_labels, labels):
-            break
+        if np.array_equal(new_labels, labels):  # settled: these labels and distances are the answer
+            return KMeansResult(centres, new_labels, float(distances.sum(dtype=np.float64)), iterations)
         labels = new_labels
         moved = _centres_of(data, labels, k, distances)
         shift = float(((moved - centres) ** 2).sum())
