@@ -2,8 +2,10 @@ import numpy as np
 
 from topicwatch.topics.describe import (
     build_vocabulary,
+    coherent_ranking,
     count_terms,
     doc_term_matrix,
+    passage_term_matrix,
     select_keywords,
     term_weights,
 )
@@ -56,3 +58,20 @@ def test_a_word_heads_only_one_topic_and_phrases_are_kept():
 def test_vocabulary_drops_rare_and_ubiquitous_terms():
     docs = [["common", "rare"], ["common", "a"], ["common", "a"], ["common", "b"]]
     assert build_vocabulary(docs, min_df=2, max_df_share=0.5) == ["a"]
+
+
+def test_a_line_grows_with_terms_that_meet_the_terms_already_in_it():
+    # "rice" leads; "yuan" weighs as much as "price" but never meets rice, price and corn, which
+    # meet each other: the line reads rice, price, corn before yuan, and stops at ``length`` terms.
+    passages = [["rice", "price", "corn"], ["rice", "price"], ["rice", "corn", "price"], ["yuan", "bank"],
+                ["yuan", "bank"], ["bank", "loan"], ["loan", "rate"], ["rice", "price", "corn", "rate"]]
+    vocab = ["bank", "corn", "loan", "price", "rate", "rice", "yuan"]
+    matrix = passage_term_matrix(passages, vocab, size=20)
+    weights = np.zeros((2, len(vocab)))
+    weights[0, [vocab.index(t) for t in ("rice", "price", "yuan", "corn")]] = [1.0, 0.5, 0.5, 0.3]
+    weights[1, vocab.index("bank")] = 1.0
+    ranked = coherent_ranking(weights, matrix, length=3)
+    order = [vocab[j] for j in np.argsort(-ranked[0], kind="stable") if ranked[0, j] > 0]
+    assert order == ["rice", "price", "corn"]
+    assert [vocab[j] for j in np.flatnonzero(ranked[1])] == ["bank"]
+    assert not coherent_ranking(np.zeros((1, len(vocab))), matrix).any()

@@ -19,7 +19,7 @@ from .topics.cluster import automatic_topic_count, fit_centroids
 from .topics.describe import (
     TopicTermCounts,
     build_vocabulary,
-    coherence_boost,
+    coherent_ranking,
     count_terms,
     doc_term_matrix,
     keyword_coherence,
@@ -209,7 +209,7 @@ class TopicModel:
     def _keyword_lists(self, stats: TopicTermCounts, passages: sparse.csr_matrix,
                        retired: Iterable[int] = ()) -> list[list[str]]:
         """Each topic's keywords from term counts (``retired`` topics get none)."""
-        weights = coherence_boost(term_weights(stats) * self.allowed_terms(stats), passages)
+        weights = coherent_ranking(term_weights(stats) * self.allowed_terms(stats), passages)
         for topic in retired:
             weights[topic] = 0.0
         return select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
