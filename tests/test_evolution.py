@@ -179,6 +179,20 @@ def _cli(*args, cwd, env=None, **kw):
                           env={**os.environ, **(env or {})}, **kw)
 
 
+def _processes_in(directory) -> set[int]:
+    """Ids of the live processes whose working directory is ``directory`` (Linux /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == str(directory):
+                with open(f"/proc/{entry}/stat") as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[0] != "Z":  # zombies are gone already
+                        found.add(int(entry))
+        except OSError:
+            continue
+    return found
+
+
 def test_killed_update_leaves_the_archive_as_it_was(tmp_path):
     rows = _rows()
     with Archive(tmp_path / "a.db") as archive:
@@ -191,8 +205,13 @@ def test_killed_update_leaves_the_archive_as_it_was(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(3.0)
     assert proc.poll() is None, "the update finished before it could be killed; make the input bigger"
+    workers = _processes_in(tmp_path) - {proc.pid}
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10
+    while workers & _processes_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not workers & _processes_in(tmp_path), "worker processes outlived the killed update"
     with sqlite3.connect(tmp_path / "a.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 84

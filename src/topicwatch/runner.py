@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -111,7 +112,8 @@ class ProcessRunner:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["topicwatch.stages"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=_exit_with_parent)
         return self._pool
 
     def imap(self, fn: Callable[..., Any], parts: Iterable[Any], *shared: Any) -> Iterator[Any]:
@@ -140,6 +142,22 @@ class ProcessRunner:
 
     def __repr__(self) -> str:
         return f"ProcessRunner(workers={self.workers})"
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: the worker ends when the process that started it does.
+
+    A pool's workers otherwise outlive a parent killed outright (``kill -9`` of an ``update``) and
+    wait for work forever.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def make_runner(cluster: str | None) -> Runner:
