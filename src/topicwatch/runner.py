@@ -122,7 +122,9 @@ class ProcessRunner:
         try:
             for part in parts:
                 window.append(pool.submit(fn, part, *shared))
-                if len(window) > 2 * self.workers:  # bounded: results wait in memory until taken
+                # Bounded: one task per worker runs while the caller handles the oldest result, so
+                # every worker stays busy and at most one finished result waits in memory.
+                if len(window) > self.workers:
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()

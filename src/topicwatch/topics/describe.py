@@ -111,7 +111,7 @@ def count_terms(doc_term: sparse.csr_matrix, labels: np.ndarray, n_topics: int, 
     return TopicTermCounts(vocabulary, (membership @ doc_term).tocsr(), (membership @ present).tocsr(), sizes)
 
 
-def term_npmi(passages: sparse.csr_matrix, columns: np.ndarray) -> np.ndarray:
+def term_npmi(passages: sparse.spmatrix, columns: np.ndarray) -> np.ndarray:
     """NPMI of the given term columns meeting in the same passage (-1 where two terms never meet)."""
     present = passages[:, columns].tocsc().astype(np.float32)
     present.data[:] = 1.0
@@ -147,14 +147,12 @@ def coherent_ranking(
     tops = [top[weights[k, top] > 0] for k, top in enumerate(tops)]
     if not any(len(top) for top in tops):
         return ranked
-    npmi, rows = _npmi_within(passages, [top for top in tops if len(top)])
-    rows_of = iter(rows)
+    blocks = iter(_npmi_blocks(passages, [top for top in tops if len(top)]))
     for k, top in enumerate(tops):
         if not len(top):
             continue
-        idx = next(rows_of)
         strength = weights[k, top] / weights[k, top[0]]
-        fit = np.clip(npmi[np.ix_(idx, idx)], 0.0, None)
+        fit = np.clip(next(blocks), 0.0, None)
         order = [0]
         fit_sum = fit[:, 0].copy()
         left = np.ones(len(top), dtype=bool)
@@ -177,19 +175,17 @@ def keyword_coherence(keywords: Sequence[Sequence[str]], vocabulary: Sequence[st
     lines = [line for line in lines if len(line) >= 2]
     if not lines:
         return 0.0
-    npmi, rows = _npmi_within(passages, lines)
     scores = []
-    for idx in rows:
-        sub = npmi[np.ix_(idx, idx)]
-        scores.append((sub.sum() - np.trace(sub)) / (len(idx) * (len(idx) - 1)))
+    for sub in _npmi_blocks(passages, lines):
+        scores.append((sub.sum() - np.trace(sub)) / (len(sub) * (len(sub) - 1)))
     return float(np.mean(scores))
 
 
-def _npmi_within(passages: sparse.csr_matrix, groups: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Passage NPMI among every column any group names, computed once, and each group's rows in it."""
-    columns = np.unique(np.concatenate([np.asarray(g) for g in groups]))
-    position = {c: i for i, c in enumerate(columns)}
-    return term_npmi(passages, columns), [np.array([position[c] for c in group]) for group in groups]
+def _npmi_blocks(passages: sparse.spmatrix, groups: Sequence[Sequence[int]]) -> list[np.ndarray]:
+    """Each group's passage NPMI among its own columns, in its order: memory grows with the groups'
+    sizes, not with the square of all their columns together (120 topics x 60 terms at a million)."""
+    by_column = passages.tocsc()  # once, so that each group's columns are cut out cheaply
+    return [term_npmi(by_column, np.asarray(group)) for group in groups]
 
 
 def term_weights(stats: TopicTermCounts) -> np.ndarray:
