@@ -69,7 +69,7 @@ def test_unfitted_model_says_so():
         TopicModel().transform(["text"])
 
 
-def test_restarts_keep_the_discovery_whose_keyword_lines_hold_together_best(bbc, bbc_fast_vectors, monkeypatch):
+def test_restarts_run_discovery_several_times_and_the_model_keeps_one_runs_lines(bbc, bbc_fast_vectors, monkeypatch):
     import topicwatch.model as model_module
     from topicwatch.topics.describe import keyword_coherence, passage_term_matrix
 
