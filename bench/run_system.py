@@ -289,8 +289,7 @@ def main(argv: list[str] | None = None) -> None:
         run = dispatch(args)
     args.out.write_text(json.dumps({"variants": [asdict(v) for v in run.variants]}), encoding="utf-8")
     line = {"system": args.system, "peak_rss_kib": peak_rss_kib(), "timings": run.timings,
-            "info": {**run.info, "peak_rss_kib_own": peak_rss_kib(),
-                     "peak_rss_kib_largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss},
+            "info": {**run.info, "peak_rss_kib_largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss},
             "out": str(args.out)}
     print(RESULT_PREFIX + json.dumps(line), flush=True)
 

@@ -108,7 +108,7 @@ class ProcessRunner:
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
-            method = next(m for m in ("fork" if fork_is_safe() else "", "forkserver", "spawn") if m in methods)
+            method = "fork" if fork_is_safe() else next(m for m in ("forkserver", "spawn") if m in methods)
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["topicwatch.stages"])

@@ -145,14 +145,11 @@ def coherent_ranking(
     ranked = np.zeros_like(weights)
     tops = [np.argsort(-weights[k], kind="stable")[:candidates] for k in range(len(weights))]
     tops = [top[weights[k, top] > 0] for k, top in enumerate(tops)]
-    if not any(len(top) for top in tops):
-        return ranked
-    blocks = iter(_npmi_blocks(passages, [top for top in tops if len(top)]))
-    for k, top in enumerate(tops):
-        if not len(top):
-            continue
+    live = [k for k, top in enumerate(tops) if len(top)]
+    for k, npmi in zip(live, _npmi_blocks(passages, [tops[k] for k in live])):
+        top = tops[k]
         strength = weights[k, top] / weights[k, top[0]]
-        fit = np.clip(next(blocks), 0.0, None)
+        fit = np.clip(npmi, 0.0, None)
         order = [0]
         fit_sum = fit[:, 0].copy()
         left = np.ones(len(top), dtype=bool)
@@ -175,9 +172,7 @@ def keyword_coherence(keywords: Sequence[Sequence[str]], vocabulary: Sequence[st
     lines = [line for line in lines if len(line) >= 2]
     if not lines:
         return 0.0
-    scores = []
-    for sub in _npmi_blocks(passages, lines):
-        scores.append((sub.sum() - np.trace(sub)) / (len(sub) * (len(sub) - 1)))
+    scores = [(sub.sum() - np.trace(sub)) / (len(sub) * (len(sub) - 1)) for sub in _npmi_blocks(passages, lines)]
     return float(np.mean(scores))
 
 
