@@ -131,12 +131,21 @@ def test_export_jsonl_contract(fitted, bbc_subset, tmp_path):
     archive.export(tmp_path / "out", "jsonl")
     lines = [json.loads(line) for line in (tmp_path / "out" / "assignments.jsonl").read_text().splitlines()]
     assert [r["id"] for r in lines] == [r["id"] for r in bbc_subset]
-    assert all(set(r) == {"id", "topic", "keyword_line"} and r["keyword_line"] for r in lines)
+    assert all(set(r) == {"id", "topic", "article_line", "topic_line", "line_source"} for r in lines)
     topics = json.loads((tmp_path / "out" / "topics.json").read_text())
     assert [t["topic"] for t in topics] == list(range(5))
     assert sum(t["size"] for t in topics) == len(bbc_subset)
     by_topic = {t["topic"]: " ".join(t["keywords"]) for t in topics}
-    assert all(r["keyword_line"] == by_topic[r["topic"]] for r in lines)
+    assert all(r["topic_line"] == by_topic[r["topic"]] for r in lines)
+    # Full BBC articles each have a line of their own, of about six terms, no word twice, that differ
+    # between the articles of one topic and use the article's own words.
+    assert all(r["line_source"] == "article" for r in lines)
+    text_of = {r["id"]: (r["title"] + " " + r["text"]).lower() for r in bbc_subset}
+    assert len({r["article_line"] for r in lines}) >= 0.98 * len(set(text_of.values()))
+    for r in lines:
+        words = r["article_line"].split()
+        assert 6 <= len(words) <= 18 and len(words) == len(set(words))
+        assert sum(w in text_of[r["id"]] for w in words) >= len(words) - 1
 
 
 def test_refit_with_same_seed_gives_identical_exports(fitted, tmp_path):
@@ -152,7 +161,7 @@ def test_export_csv_and_seed_round_trip(fitted, tmp_path):
     archive, _ = fitted
     archive.export(tmp_path / "csv", "csv")
     header = (tmp_path / "csv" / "assignments.csv").read_text().splitlines()[0]
-    assert header == "id,topic,keyword_line"
+    assert header == "id,topic,article_line,topic_line,line_source"
     (seed_dir,) = archive.export(tmp_path / "seed", "seed")
     files = sorted(seed_dir.glob("*.txt"))
     assert len(files) == archive.store.count_articles()
@@ -162,7 +171,7 @@ def test_export_csv_and_seed_round_trip(fitted, tmp_path):
     with Archive(tmp_path / "again.db") as again:
         again.ingest([seed_dir], ReaderOptions(header="auto"))
         stored = next(iter(again.store.iter_articles()))[0]
-        assert stored.given_keywords and stored.given_keywords.split()[0] not in stored.text.split("\n")[0]
+        assert stored.given_keywords and not stored.text.startswith(stored.given_keywords)
 
 
 def test_evaluate_reports_scores_and_label_agreement(fitted):

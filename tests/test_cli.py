@@ -39,9 +39,16 @@ def test_demo_flow_on_the_bundled_sample(workdir):
     assert len(topics) >= 4 and all(t["keyword_line"] for t in topics)
     assert all(t["first_date"] and t["first_date"] >= "2023" for t in topics)
     shown = run("show", "sample-001", cwd=workdir).stdout.splitlines()
-    assert shown[0] in {t["keyword_line"] for t in topics}
+    article = json.loads(run("show", "sample-001", "--json", cwd=workdir).stdout)
+    # The header is the article's own line; its topic's line is there beside it.
+    assert shown[0] == article["article_line"] and article["line_source"] == "article"
+    assert article["topic_line"] in {t["keyword_line"] for t in topics} and shown[0] != article["topic_line"]
+    assert len(run("show", "sample-001", "--terms", "3", cwd=workdir).stdout.splitlines()[0].split()) < len(
+        shown[0].split())
     run("export", "--format", "seed", "--out", "out", cwd=workdir)
-    assert len(list((workdir / "out" / "seed").glob("*.txt"))) == 84
+    seeds = sorted((workdir / "out" / "seed").glob("*.txt"))
+    assert len(seeds) == 84
+    assert (workdir / "out" / "seed" / "sample-001.txt").read_text().splitlines()[0] == shown[0]
     scores = json.loads(run("eval", "--label-field", "section", "--json", cwd=workdir).stdout)
     assert scores["outlier_share"] == 0.0 and scores["nmi"] > 0.5
 
@@ -122,8 +129,10 @@ def test_cluster_flag_label_and_parquet_export(tmp_path):
     run("export", "--format", "parquet", "--out", "out", "--cluster", "local:1", cwd=tmp_path)
     exported = pq.read_table(tmp_path / "out" / "assignments").to_pydict()
     labels = pq.read_table(tmp_path / "labelled" / "labels").to_pydict()
-    assert len(exported["id"]) == 84 and exported["keyword_line"][0]
+    assert len(exported["id"]) == 84 and all(exported["article_line"]) and all(exported["topic_line"])
     assert dict(zip(labels["id"], labels["topic"])) == dict(zip(exported["id"], exported["topic"]))
+    # Labelling the archive's own articles gives each the line the archive holds for it.
+    assert dict(zip(labels["id"], labels["article_line"])) == dict(zip(exported["id"], exported["article_line"]))
     again = run("label", "sample.jsonl", "--out", "labelled", cwd=tmp_path, check=False)
     assert again.returncode == 1 and again.stderr.count("\n") == 1 and "not empty" in again.stderr
     bad = run("fit", "--cluster", "my-cluster", cwd=tmp_path, check=False)

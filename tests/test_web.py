@@ -72,12 +72,17 @@ def test_topic_page_data(client):
     assert detail["keyword_lines"][-1]["current"] is True
     articles = client.get(f"/api/topics/{first['topic']}/articles", params={"limit": 5}).json()
     assert articles["total"] == first["size"] and len(articles["items"]) == 5
+    assert all(a["article_line"] and a["line_source"] == "article" for a in articles["items"])
+    assert len({a["article_line"] for a in articles["items"]}) == 5
     dates = [a["date"] for a in articles["items"] if a["date"]]
     assert dates == sorted(dates, reverse=True)
     second = client.get(f"/api/topics/{first['topic']}/articles", params={"limit": 5, "offset": 5}).json()
     assert not {a["id"] for a in second["items"]} & {a["id"] for a in articles["items"]}
     article = client.get(f"/api/articles/{articles['items'][0]['id']}").json()
-    assert article["seed"].split("\n")[0] == first["keyword_line"] == article["keyword_line"]
+    # Opened, an article is headed by its own line; its topic's line stands beside it.
+    assert article["seed"].split("\n")[0] == article["article_line"] == article["keyword_line"]
+    assert article["topic_line"] == first["keyword_line"] and article["line_source"] == "article"
+    assert article["article_line"] != first["keyword_line"]
     assert client.get("/api/topics/999").status_code == 404
     assert client.get("/api/topics/999/articles").status_code == 404
     assert client.get("/api/topics/abc").status_code == 400

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -32,11 +32,13 @@ from .stages import (
     PreparedArticle,
     encode_in_parts,
     label_input_part,
+    line_columns,
     prepare_part,
     write_export_part,
 )
-from .store import ArchiveError, IngestCounts, Store, StoredArticle
+from .store import ArchiveError, Assignment, IngestCounts, Store, StoredArticle
 from .topics.aliases import AliasTable
+from .topics.article_lines import DEFAULT_ARTICLE_TERMS, STORED_TERMS, ArticleLine, line_fields
 from .topics.describe import keyword_line
 
 DEFAULT_ARCHIVE = "topicwatch.db"
@@ -294,9 +296,10 @@ class Archive(ArchiveEvolution):
         params = {"n_topics": model.n_topics, "seed": model.seed, "backend": model.embedder_.name,
                   "topics": len(model.topics_)}
         model_id = self.store.create_model(model.embedder_.name, params, model.to_bytes())
-        self.store.put_assignments(
-            model_id, ((fitted.ids[i], int(model.labels_[r]), float(model.scores_[r])) for i, r in enumerate(fitted.rows))
-        )
+        lines = [line.for_storage() for line in model.article_lines_]
+        self.store.put_assignments(model_id, (
+            Assignment(fitted.ids[i], int(model.labels_[r]), float(model.scores_[r]), *lines[r])
+            for i, r in enumerate(fitted.rows)))
         self._save_topics(model_id, model, {t.topic: origin for t in model.topics_}, labels or {})
         return model_id
 
@@ -346,12 +349,13 @@ class Archive(ArchiveEvolution):
             topics = sorted((t for t in topics if t["mentions"]), key=lambda t: (-t["mentions"], t["topic"]))
         return topics
 
-    def article(self, article_id: str) -> dict[str, Any]:
-        """One article with its topic and keyword line (topic is None before the first fit)."""
+    def article(self, article_id: str, n_terms: int = DEFAULT_ARTICLE_TERMS) -> dict[str, Any]:
+        """One article with its topic and keyword lines (topic is None before the first fit); its own
+        line has at most ``n_terms`` terms."""
         stored = self.store.article(article_id)
         if stored is None:
             raise KeyError(f"no article with id {article_id!r} in {self.path}")
-        return self._with_topic(stored)
+        return self._with_topic(stored, n_terms)
 
     def topic_articles(self, topic: int, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """A topic's articles, newest first (undated last), one page at a time."""
@@ -383,33 +387,39 @@ class Archive(ArchiveEvolution):
         """Groups of near-duplicate articles, largest first, each member with its similarity."""
         return duplicate_groups(self.store)
 
-    def _with_topic(self, stored: StoredArticle) -> dict[str, Any]:
+    def _with_topic(self, stored: StoredArticle, n_terms: int = DEFAULT_ARTICLE_TERMS) -> dict[str, Any]:
+        """The article with its topic and lines: ``keyword_line`` is the header shown above it (its own
+        line), beside ``article_line``, ``topic_line`` and ``line_source`` (see ``line_fields``)."""
         record = asdict(stored)
-        record["topic"] = record["keyword_line"] = None
+        record.update(topic=None, keyword_line=None, article_line=None, topic_line=None, line_source=None)
         model = self.store.current_model()
         if model is not None:
             found = self.store.assignment(model["id"], stored.id)
             if found is not None:
-                record["topic"] = found[0]
-                record["keyword_line"] = self._lines(model["id"])[found[0]]
+                line = ArticleLine.stored(found.line, found.line_source)
+                record.update(line_fields(line, self._lines(model["id"])[found.topic], n_terms), topic=found.topic)
+                record["keyword_line"] = record["article_line"]
         return record
 
     def _lines(self, model_id: int) -> dict[int, str]:
         return {t["topic"]: keyword_line(t["keywords"]) for t in self.store.topics(model_id)}
 
     # ---- export -----------------------------------------------------------------------------
-    def export(self, out_dir: str | Path, fmt: str = "jsonl") -> list[Path | str]:
+    def export(self, out_dir: str | Path, fmt: str = "jsonl", n_terms: int = DEFAULT_ARTICLE_TERMS) -> list[Path | str]:
         """Write the current labels to ``out_dir``; files appear whole or not at all.
 
+        Every article row carries its own line (``article_line``, at most ``n_terms`` terms), its
+        topic's (``topic_line``) and ``line_source``; the seed format heads each article with its own.
         ``parquet`` writes ``assignments/part-*.parquet`` (one part per partition, written by the
         runner's workers) and ``topics.jsonl``; its ``out_dir`` may also be an fsspec URL (then the
         parts appear one by one and ``_SUCCESS``, written last, marks the export complete).
         """
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+        check_terms(n_terms)
         model = self._model()
         topics = self.store.topics(model["id"])
-        lines = {t["topic"]: keyword_line(t["keywords"]) for t in topics}
+        lines = ExportLines({t["topic"]: keyword_line(t["keywords"]) for t in topics}, n_terms)
         if fmt == "parquet" and "://" in str(out_dir):
             target = str(out_dir)
             prepare_dataset(target)
@@ -433,30 +443,40 @@ class Archive(ArchiveEvolution):
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def _export_parquet_parts(self, target: str, model_id: int, lines: dict[int, str]) -> int:
+    def _export_parquet_parts(self, target: str, model_id: int, lines: ExportLines) -> int:
         """Labelled articles as Parquet parts under ``target/assignments``, written by the runner."""
         def jobs():
             for index, rows in enumerate(self.store.labeled_articles(model_id, EXPORT_PART_ROWS)):
-                ids, topics, scores, titles, dates, sources = (list(c) for c in zip(*rows))
+                ids, topics, scores, titles, dates, sources, own, own_sources = (list(c) for c in zip(*rows))
+                stored = [ArticleLine.stored(line, source) for line, source in zip(own, own_sources)]
                 yield child(target, "assignments", f"part-{index:05d}.parquet"), {
-                    "id": ids, "topic": topics, "score": scores, "keyword_line": [lines[t] for t in topics],
+                    "id": ids, "topic": topics, "score": scores,
+                    **line_columns(topics, stored, lines.topic_lines, lines.n_terms),
                     "title": titles, "date": dates, "source": sources}
 
         return sum(self.runner.imap(write_export_part, jobs()))
 
+    def _article_lines(self, model_id: int, lines: ExportLines) -> Iterator[tuple[str, int, dict[str, str]]]:
+        """(article id, topic, its line fields) of every labelled article, in ingest order."""
+        for article_id, topic, own, source in self.store.article_lines(model_id):
+            yield article_id, topic, line_fields(ArticleLine.stored(own, source), lines.topic_lines[topic],
+                                                 lines.n_terms)
+
     def label_dataset(
         self, inputs: Sequence[str | Path], out: str, options: ReaderOptions | None = None,
-        progress: Progress | None = None,
+        progress: Progress | None = None, n_terms: int = DEFAULT_ARTICLE_TERMS,
     ) -> LabelReport:
         """Label a corpus with the current model without adding it to the archive, partition by partition.
 
         Each input partition (read by the runner's workers: JSON Lines, Parquet, any reader) becomes
-        ``out/labels/part-N.parquet`` (id, topic, score, keyword_line, title, date, source); rejects go
+        ``out/labels/part-N.parquet`` (id, topic, score, article_line, topic_line, line_source, title,
+        date, source); rejects go
         to ``out/rejects/``; ``out/topics.jsonl`` and ``out/_SUCCESS`` are written last. ``out`` is a
         folder or an fsspec URL that every worker can write to. The archive is only read.
         """
         options = options or ReaderOptions()
         check_options(options)
+        check_terms(n_terms)
         record, model = self._load_model()
         every_topic = self.store.topics(record["id"], include_retired=True)
         lines = {t["topic"]: keyword_line(t["keywords"]) for t in every_topic}
@@ -465,7 +485,7 @@ class Archive(ArchiveEvolution):
         unlisted = [p for p in plan if isinstance(p, Reject)]  # inputs that could not be listed
         report = LabelReport(out, rejects=list(unlisted))
         prepare_dataset(out)
-        shared = [self.runner.share(x) for x in (model, options, out, lines)]
+        shared = [self.runner.share(x) for x in (model, options, out, lines, n_terms)]
         for done, summary in enumerate(self.runner.imap(label_input_part, enumerate(parts), *shared), start=1):
             report.add(summary)
             if progress is not None:
@@ -505,6 +525,19 @@ class Archive(ArchiveEvolution):
 
 
 @dataclass
+class ExportLines:
+    """What an export needs to write lines: each topic's line and how long an article's own line is."""
+
+    topic_lines: dict[int, str]
+    n_terms: int
+
+
+def check_terms(n_terms: int) -> None:
+    if not 1 <= n_terms <= STORED_TERMS:
+        raise ValueError(f"--terms must be between 1 and {STORED_TERMS} (got {n_terms})")
+
+
+@dataclass
 class _Fitted:
     """A fitted model with, for every archived article in order, its id and its row in ``texts``."""
 
@@ -532,31 +565,31 @@ class _StrictRollback(Exception):
     """Raised inside the ingest transaction to undo a --strict batch."""
 
 
-def _export_jsonl(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+def _export_jsonl(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: ExportLines) -> list[Path]:
     assignments = out / "assignments.jsonl"
     with open(assignments, "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps({"id": article_id, "topic": topic, "keyword_line": lines[topic]},
-                                    ensure_ascii=False) + "\n" for article_id, topic in archive._labeled_rows(model_id))
+        handle.writelines(json.dumps({"id": article_id, "topic": topic, **fields}, ensure_ascii=False) + "\n"
+                          for article_id, topic, fields in archive._article_lines(model_id, lines))
     topics_path = out / "topics.json"
     topics_path.write_text(json.dumps([_topic_record(t) for t in topics], ensure_ascii=False, indent=1),
                            encoding="utf-8")
     return [assignments, topics_path]
 
 
-def _export_csv(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+def _export_csv(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: ExportLines) -> list[Path]:
     assignments = out / "assignments.csv"
     with open(assignments, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "topic", "keyword_line"])
-        for article_id, topic in archive._labeled_rows(model_id):
-            writer.writerow([article_id, topic, lines[topic]])
+        writer.writerow(["id", "topic", "article_line", "topic_line", "line_source"])
+        for article_id, topic, fields in archive._article_lines(model_id, lines):
+            writer.writerow([article_id, topic, fields["article_line"], fields["topic_line"], fields["line_source"]])
     topics_path = out / "topics.csv"
     with open(topics_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["topic", "size", "first_date", "last_date", "label", "keyword_line"])
         for t in topics:
             writer.writerow([t["topic"], t["size"], t["first_date"], t["last_date"], t["label"] or "",
-                             lines[t["topic"]]])
+                             lines.topic_lines[t["topic"]]])
     return [assignments, topics_path]
 
 
@@ -574,20 +607,20 @@ def seed_file_name(article_id: str, taken: set[str]) -> str:
     return name + ".txt"
 
 
-def _export_seed(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+def _export_seed(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: ExportLines) -> list[Path]:
     folder = out / "seed"
     folder.mkdir()
     taken: set[str] = set()
-    topic_of = dict(archive._labeled_rows(model_id))
+    header = {article_id: fields["article_line"] for article_id, _, fields in archive._article_lines(model_id, lines)}
     for part in archive.store.iter_articles():
         for a in part:
             body = a.text if not a.title or a.text.startswith(a.title) else f"{a.title}\n{a.text}"
             path = folder / seed_file_name(a.id, taken)
-            path.write_text(f"{lines[topic_of[a.id]]}\n{body}\n", encoding="utf-8")
+            path.write_text(f"{header[a.id]}\n{body}\n", encoding="utf-8")
     return [folder]
 
 
-def _export_parquet(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: dict[int, str]) -> list[Path]:
+def _export_parquet(archive: Archive, out: Path, model_id: int, topics: list[dict], lines: ExportLines) -> list[Path]:
     archive._export_parquet_parts(str(out), model_id, lines)
     topics_path = out / "topics.jsonl"
     write_lines([_topic_record(t) for t in topics], str(topics_path))

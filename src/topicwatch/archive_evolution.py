@@ -21,7 +21,7 @@ from .fetch import Fetched, fetch_feed, is_url, remember_feed
 from .model import Progress, TopicModel
 from .readers import ReaderOptions
 from .records import Reject
-from .store import StoredArticle
+from .store import Assignment, StoredArticle
 from .topics.aliases import AliasTable
 from .topics.describe import passage_term_matrix
 from .topics.evolve import (
@@ -131,19 +131,19 @@ class ArchiveEvolution:
         changed = {int(t) for t in labelled.labels}
         before = {t.topic: list(t.keywords) for t in model.topics_}
         model.refresh_keywords(self._reference_passages(model, texts), topics=changed)
-        self.store.put_assignments(
-            record["id"],
-            ((ids[i], int(labelled.labels[r]), float(labelled.scores[r])) for i, r in enumerate(rows)),
-        )
+        lines = [line.for_storage() for line in model.article_lines(model.analyze(texts), labelled.labels)]
+        self.store.put_assignments(record["id"], (
+            Assignment(ids[i], int(labelled.labels[r]), float(labelled.scores[r]), *lines[r])
+            for i, r in enumerate(rows)))
         self._save_topics(record["id"], model, {t: "update" for t in labelled.new_topics})
         changed_lines = [t.topic for t in model.topics_ if before.get(t.topic) != t.keywords]
         return UpdateReport(report, len(ids) + len(copies), labelled.new_topics, changed_lines)
 
     def _copies_of_labelled(
         self, model_id: int, fresh: list[StoredArticle]
-    ) -> tuple[list[StoredArticle], list[tuple[str, int, float]]]:
+    ) -> tuple[list[StoredArticle], list[Assignment]]:
         """Split new articles into those to label and near-duplicates of labelled articles, which take
-        their group first's topic (and are not counted again in its keyword line)."""
+        their group first's topic and line (and are not counted again in its keyword line)."""
         first_of = representatives(self.store)
         rest, copies = [], []
         for article in fresh:
@@ -151,7 +151,7 @@ class ArchiveEvolution:
             if found is None:
                 rest.append(article)
             else:
-                copies.append((article.id, found[0], found[1]))
+                copies.append(found._replace(article=article.id))
         return rest, copies
 
     def _reference_passages(self, model: TopicModel, extra_texts: Sequence[str]) -> sparse.csr_matrix:
@@ -241,7 +241,7 @@ class ArchiveEvolution:
         features, doc_term = model.features(texts, vectors)
         new_ids, labels = split_topic(model, topic, features, doc_term, parts)
         with self.store.transaction():
-            self.store.put_assignments(record["id"], ((ids[i], int(labels[r]), 0.0) for i, r in enumerate(rows)))
+            self.store.move_articles(record["id"], ((ids[i], int(labels[r])) for i, r in enumerate(rows)))
             model.refresh_keywords(self._reference_passages(model, texts), topics=set(new_ids))
             self._save_topics(record["id"], model, {t: "split" for t in new_ids})
         return new_ids

@@ -35,6 +35,7 @@ from .readers import ReaderOptions
 from .runner import ClusterError, make_runner
 from .store import ArchiveError
 from .topics.aliases import AliasTable
+from .topics.article_lines import DEFAULT_ARTICLE_TERMS, STORED_TERMS
 
 app = typer.Typer(
     help="Find and follow the topics in a news archive.",
@@ -51,6 +52,8 @@ ArchiveOption = Annotated[
                  help="The archive file (SQLite). Created by ingest if missing."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TermsOption = Annotated[int, typer.Option("--terms", min=1, max=STORED_TERMS,
+                                          help="Terms in each article's own keyword line.")]
 
 
 class Backend(str, Enum):
@@ -271,10 +274,10 @@ def list_topics(
 
 @app.command()
 def show(ctx: typer.Context, article_id: Annotated[str, typer.Argument(help="The article's id.")],
-         as_json: JsonOption = False) -> None:
-    """Print one article with its keyword line as a header (seed format)."""
+         as_json: JsonOption = False, terms: TermsOption = DEFAULT_ARTICLE_TERMS) -> None:
+    """Print one article with its own keyword line as a header (seed format)."""
     with _open(ctx) as archive:
-        article = archive.article(article_id)
+        article = archive.article(article_id, n_terms=terms)
     if as_json:
         out.print_json(json.dumps(article, ensure_ascii=False))
         return
@@ -292,13 +295,13 @@ def export(
                                                           "parquet also an fsspec URL.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl: assignments.jsonl + topics.json; "
                                               "csv: assignments.csv + topics.csv; seed: seed/<id>.txt, "
-                                              "keyword line then the article; parquet: "
+                                              "the article's keyword line then the article; parquet: "
                                               "assignments/part-*.parquet + topics.jsonl.")] = ExportFormat.jsonl,
-    cluster: ClusterOption = None,
+    cluster: ClusterOption = None, terms: TermsOption = DEFAULT_ARTICLE_TERMS,
 ) -> None:
-    """Write every article's topic and keyword line."""
+    """Write every article's topic, its own keyword line and its topic's."""
     with _open(ctx, cluster=cluster) as archive:
-        written = archive.export(out_dir, fmt.value)
+        written = archive.export(out_dir, fmt.value, n_terms=terms)
     out.print("wrote " + ", ".join(str(p) for p in written), markup=False)
 
 
@@ -310,13 +313,13 @@ def label(
     out_dir: Annotated[str, typer.Option("--out", "-o", help="New folder or fsspec URL for labels/part-*.parquet, "
                                                              "rejects/, topics.jsonl and _SUCCESS.")],
     text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
-    title_field: TitleField = "title", cluster: ClusterOption = None,
+    title_field: TitleField = "title", cluster: ClusterOption = None, terms: TermsOption = DEFAULT_ARTICLE_TERMS,
 ) -> None:
     """Label a corpus with the archive's current model, partition by partition, into Parquet files."""
     options = ReaderOptions(text_field=text_field, id_field=id_field, date_field=date_field,
                             title_field=title_field)
     with _open(ctx, cluster=cluster) as archive, progress_bars() as progress:
-        report = archive.label_dataset(inputs, out_dir, options, progress=progress)
+        report = archive.label_dataset(inputs, out_dir, options, progress=progress, n_terms=terms)
     for reject in report.rejects[:20]:
         _print_reject(reject)
     out.print(report.summary(), markup=False)

@@ -14,11 +14,12 @@ from .embed import Embedder, backend_named, get_embedder
 from .records import guess_language
 from .runner import LocalRunner, Runner, partition_bounds
 from .topics.aliases import AliasTable
+from .topics.article_lines import DEFAULT_ARTICLE_TERMS, ArticleLine, ArticleLiner
 from .topics.assign import assign_topics
 from .topics.cluster import automatic_topic_count, fit_centroids
 from .topics.describe import (
     TopicTermCounts,
-    build_vocabulary,
+    split_vocabulary,
     coherent_ranking,
     count_terms,
     doc_term_matrix,
@@ -44,6 +45,15 @@ class Topic:
     @property
     def keyword_line(self) -> str:
         return keyword_line(self.keywords)
+
+
+@dataclass
+class Labels:
+    """What labelling gives each text: its topic, its similarity to the topic's centre, its own line."""
+
+    labels: np.ndarray
+    scores: np.ndarray
+    lines: list[ArticleLine]
 
 
 RESTART_FIT_TOLERANCE = 0.01  # relative: see TopicModel._discover
@@ -110,14 +120,20 @@ class TopicModel:
             raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         sample = self._sample_indices(len(texts))
         sample_langs = [languages[i] for i in sample] if languages is not None else None
-        sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
+        sample_terms, sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
         self.lexical_, self.centroids_ = self._discover(vectors[sample], sample_doc_term, passages, k)
         self.retired_: dict[int, int] = {}
         _report(progress, "cluster", 1, 1)
-        known_terms = sample_doc_term if len(sample) == len(texts) else None
-        self.labels_, self.scores_, self.term_stats_ = self._label_all(texts, vectors, runner, progress, known_terms)
+        known_terms = sample_terms if len(sample) == len(texts) else None
+        # Article lines are made in the same pass as labels, so their topic shares come from the sample.
+        sample_labels = self.assign_features(self._features(vectors[sample], sample_doc_term))[0]
+        sample_counts = count_terms(sample_doc_term, sample_labels, len(self.centroids_), self.vocabulary_)
+        liner = ArticleLiner.from_counts(self.vocabulary_, sample_counts.doc_counts, sample_counts.topic_sizes,
+                                         self.common_terms_)
+        self.labels_, self.scores_, self.term_stats_, self.article_lines_ = self._label_all(
+            texts, vectors, runner, progress, liner, known_terms)
         # How well a typical article fits: new articles far below this may form new topics.
         self.similarity_floor_ = float(np.percentile(self.scores_, 5))
         self.typical_similarity_ = float(np.median(self.scores_))
@@ -130,41 +146,50 @@ class TopicModel:
 
     def _learn_terms(
         self, sample_texts: Sequence[str], sample_langs: Sequence[str | None] | None,
-    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    ) -> tuple[list[list[str]], sparse.csr_matrix, sparse.csr_matrix]:
         """Learn boilerplate, phrases, vocabulary and the terms' languages on the sample.
 
-        Returns (sample articles x terms counts, the sample's passages x terms presence).
+        Returns (the sample's term lists, its articles x terms counts, its passages x terms presence).
         """
         self.analyzer_, sample_terms = TermAnalyzer.learn(sample_texts, self.aliases)
-        self.vocabulary_ = build_vocabulary(sample_terms)
+        self.vocabulary_, self.common_terms_ = split_vocabulary(sample_terms)
         if sample_langs is None:
             sample_langs = [guess_language(t) for t in sample_texts]
         self.term_languages_: list[str] | None = term_languages(sample_terms, sample_langs, self.vocabulary_)
         passages = passage_term_matrix(sample_terms, self.vocabulary_)
-        return doc_term_matrix(sample_terms, self.vocabulary_), passages
+        return sample_terms, doc_term_matrix(sample_terms, self.vocabulary_), passages
 
     def _label_all(
         self, texts: Sequence[str], vectors: np.ndarray, runner: Runner, progress: Progress | None,
-        doc_term: sparse.csr_matrix | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, TopicTermCounts]:
-        """Topic, similarity and term counts of every text, one partition per task. ``doc_term``: the
-        texts' term counts when already known (the sample was everything), so they are not recounted."""
-        from .stages import label_partition
+        liner: ArticleLiner, terms: Sequence[list[str]] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, TopicTermCounts, list[ArticleLine]]:
+        """Topic, similarity, term counts and own keyword line of every text, one partition per task.
+        ``terms``: the texts' terms when already known (the sample was everything), so they are not
+        analysed again."""
+        from .stages import LabelJob, label_partition
 
         n = len(texts)
         labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
+        lines: list[ArticleLine] = []
         stats = TopicTermCounts.empty(self.vocabulary_, len(self.centroids_))
         bounds = partition_bounds(n, self.partition_size, runner.workers)
-        parts = ((texts[start:stop] if doc_term is None else doc_term[start:stop], vectors[start:stop])
+        parts = (LabelJob(texts[start:stop] if terms is None else None,
+                          None if terms is None else terms[start:stop], vectors[start:stop])
                  for start, stop in bounds)
-        for (start, stop), part in zip(bounds, runner.imap(label_partition, parts, runner.share(self))):
+        done = runner.imap(label_partition, parts, runner.share(self), runner.share(liner))
+        for (start, stop), part in zip(bounds, done):
             labels[start:stop], scores[start:stop] = part.labels, part.scores
+            lines.extend(part.lines)
             stats = stats + part.counts
             _report(progress, "label", stop, n)
-        return labels, scores, stats
+        return labels, scores, stats, lines
 
     def _doc_terms(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return doc_term_matrix([self.analyzer_(t) for t in texts], self.vocabulary_)
+        return doc_term_matrix(self.analyze(texts), self.vocabulary_)
+
+    def analyze(self, texts: Sequence[str]) -> list[list[str]]:
+        """Each text's terms (words and learned phrases, boilerplate and stop words left out)."""
+        return [self.analyzer_(t) for t in texts]
 
     def _features(self, vectors: np.ndarray, doc_term: sparse.csr_matrix) -> np.ndarray:
         """What topics are found on: the embedding, and beside it the lexical view (each unit-length)."""
@@ -287,10 +312,39 @@ class TopicModel:
         return labels, scores
 
     def keyword_lines(self, labels: np.ndarray | None = None) -> list[str]:
-        """The keyword line of every article (by default the fitted ones)."""
+        """The topic keyword line of every article (by default the fitted ones)."""
         self._check_fitted()
         lines = [t.keyword_line for t in self.topics_]
         return [lines[k] for k in (self.labels_ if labels is None else labels)]
+
+    def line_maker(self) -> ArticleLiner:
+        """What article lines are computed from, as the model stands now (see ``article_lines``)."""
+        self._check_fitted()
+        stats = self.term_stats_
+        return ArticleLiner.from_counts(self.vocabulary_, stats.doc_counts, stats.topic_sizes, self.common_terms_)
+
+    def article_lines(self, terms: Sequence[Sequence[str]], labels: np.ndarray) -> list[ArticleLine]:
+        """Each article's own keyword line, from its terms (``analyze``) and its topic."""
+        return self.line_maker().lines(terms, labels)
+
+    def describe(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> Labels:
+        """Topic, similarity and own keyword line of new texts (each analysed once); the model is not
+        changed."""
+        self._check_fitted()
+        if len(texts) == 0:
+            return Labels(np.zeros(0, np.int64), np.zeros(0, np.float32), [])
+        vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
+        terms = self.analyze(texts)
+        features = self._features(vectors, doc_term_matrix(terms, self.vocabulary_))
+        labels, scores = self.assign_features(features)
+        return Labels(labels, scores, self.article_lines(terms, labels))
+
+    def article_line_texts(self, n_terms: int = DEFAULT_ARTICLE_TERMS) -> list[str]:
+        """The fitted articles' own keyword lines as text (a topic's line where an article is too short)."""
+        self._check_fitted()
+        topic_lines = [t.keywords for t in self.topics_]
+        return [line.text(n_terms) if line.terms else keyword_line(topic_lines[k], n_terms)
+                for line, k in zip(self.article_lines_, self.labels_)]
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None, runner: Runner | None = None) -> np.ndarray:
         """Embeddings of ``texts`` with this model's backend, partition by partition."""
@@ -336,6 +390,7 @@ class TopicModel:
             "similarity_floor": self.similarity_floor_,
             "typical_similarity": self.typical_similarity_,
             "term_languages": getattr(self, "term_languages_", None),
+            "common_terms": sorted(self.common_terms_),
         }
         stats = self.term_stats_
         arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8),
@@ -368,6 +423,7 @@ class TopicModel:
         model.similarity_floor_ = float(state["similarity_floor"])
         model.typical_similarity_ = float(state["typical_similarity"])
         model.term_languages_ = state.get("term_languages")  # absent in models saved before languages
+        model.common_terms_ = frozenset(state.get("common_terms", ()))  # absent before article lines
         model.term_stats_ = TopicTermCounts(
             model.vocabulary_, _sparse_from(arrays, "counts"), _sparse_from(arrays, "doc_counts"),
             arrays["topic_sizes"],

@@ -22,7 +22,8 @@ from .places import Mention, places_of
 from .readers import InputPart, ReaderOptions, read_part
 from .records import Article, Reject
 from .runner import Runner, partition_bounds
-from .topics.describe import TopicTermCounts, count_terms
+from .topics.article_lines import ArticleLine, ArticleLiner, line_fields
+from .topics.describe import TopicTermCounts, count_terms, doc_term_matrix
 
 if TYPE_CHECKING:
     from .model import TopicModel
@@ -78,20 +79,26 @@ class PartitionLabels:
     labels: np.ndarray
     scores: np.ndarray
     counts: TopicTermCounts
+    lines: list[ArticleLine]
 
 
-def label_partition(part: tuple[Sequence[str] | sparse.csr_matrix, np.ndarray], model: TopicModel) -> PartitionLabels:
-    """Nearest topic, its similarity, and the per-topic term counts of one partition: its texts (or
-    their term counts, when already known) and their vectors."""
-    texts, vectors = part
-    if sparse.issparse(texts):
-        doc_term = texts
-        features = model._features(np.asarray(vectors, np.float32), doc_term)
-    else:
-        features, doc_term = model.features(texts, vectors)
-    labels, scores = model.assign_features(features)
+@dataclass
+class LabelJob:
+    """One partition to label: its texts, or their terms when already known, and their vectors."""
+
+    texts: Sequence[str] | None
+    terms: Sequence[list[str]] | None
+    vectors: np.ndarray
+
+
+def label_partition(job: LabelJob, model: TopicModel, liner: ArticleLiner) -> PartitionLabels:
+    """Nearest topic, its similarity, the per-topic term counts and each article's own line, for one
+    partition."""
+    terms = job.terms if job.terms is not None else model.analyze(job.texts or [])
+    doc_term = doc_term_matrix(terms, model.vocabulary_)
+    labels, scores = model.assign_features(model._features(np.asarray(job.vectors, np.float32), doc_term))
     counts = count_terms(doc_term, labels, len(model.centroids_), model.vocabulary_)
-    return PartitionLabels(labels, scores, counts)
+    return PartitionLabels(labels, scores, counts, liner.lines(terms, labels))
 
 
 def features_partition(part: tuple[Sequence[str], np.ndarray], model: TopicModel) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -111,7 +118,7 @@ class PartSummary:
 
 
 def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: ReaderOptions, out: str,
-                     lines: dict[int, str]) -> PartSummary:
+                     lines: dict[int, str], n_terms: int) -> PartSummary:
     """Read one input partition, label its articles with ``model``, write ``out/labels/part-N.parquet``."""
     index, part = job
     articles: list[Article] = []
@@ -120,16 +127,25 @@ def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: Rea
         (articles if isinstance(item, Article) else rejects).append(item)
     texts = [document_text(a.title, a.text) for a in articles]
     vectors = embed_texts(texts, model.embedding if isinstance(model.embedding, str) else model.embedder_)
-    labels, scores = model.assign(texts, vectors) if texts else ([], [])
+    labelled = model.describe(texts, vectors)
+    labels = labelled.labels
     write_parquet({
-        "id": [a.id for a in articles], "topic": [int(t) for t in labels], "score": [float(s) for s in scores],
-        "keyword_line": [lines[int(t)] for t in labels], "title": [a.title for a in articles],
+        "id": [a.id for a in articles], "topic": [int(t) for t in labels],
+        "score": [float(s) for s in labelled.scores], **line_columns(labels, labelled.lines, lines, n_terms),
+        "title": [a.title for a in articles],
         "date": [a.date for a in articles], "source": [a.source for a in articles],
     }, child(out, "labels", f"part-{index:05d}.parquet"))
     if rejects:
         write_lines([{"where": r.where, "reason": r.reason} for r in rejects],
                     child(out, "rejects", f"part-{index:05d}.jsonl"))
     return PartSummary(len(articles), dict(Counter(int(t) for t in labels)), rejects)
+
+
+def line_columns(topics: Sequence[int], own: Sequence[ArticleLine], topic_lines: dict[int, str],
+                 n_terms: int) -> dict[str, list[str]]:
+    """The three line columns of every export (``line_fields``), one value per article."""
+    rows = [line_fields(line, topic_lines[int(t)], n_terms) for t, line in zip(topics, own)]
+    return {name: [row[name] for row in rows] for name in ("article_line", "topic_line", "line_source")}
 
 
 def write_export_part(job: tuple[str, dict[str, list]]) -> int:

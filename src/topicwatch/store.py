@@ -16,13 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .records import Article, Reject
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: assignments carry each article's own keyword line
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,6 +102,8 @@ CREATE TABLE IF NOT EXISTS assignments (
     article TEXT NOT NULL,
     topic INTEGER NOT NULL,
     score REAL NOT NULL,
+    line TEXT,                                 -- the article's own keyword line (JSON terms); NULL: its topic's
+    line_source TEXT NOT NULL DEFAULT 'topic', -- article: its own terms; topic: too short, its topic's line
     PRIMARY KEY (model, article)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS assignments_topic ON assignments(model, topic);
@@ -157,6 +159,17 @@ class IngestCounts:
     rejected: int = 0
 
 
+class Assignment(NamedTuple):
+    """One article's row of a model: its topic, similarity, and own keyword line (``line``: JSON terms,
+    None where it carries its topic's line; ``line_source``: "article" or "topic")."""
+
+    article: str
+    topic: int
+    score: float
+    line: str | None = None
+    line_source: str = "topic"
+
+
 class Store:
     """Thin typed access to the archive's tables. Every write goes through ``transaction()``."""
 
@@ -179,10 +192,19 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path}: not a topicwatch archive ({exc})") from exc
         version = self.get_meta("schema_version")
-        if version is None:
-            self.set_meta("schema_version", str(SCHEMA_VERSION))
-        elif int(version) > SCHEMA_VERSION:
+        if version is not None and int(version) > SCHEMA_VERSION:
             raise ArchiveError(f"{self.path}: archive schema {version} is newer than this topicwatch")
+        if version != str(SCHEMA_VERSION):
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older archive's tables up to this schema (columns added; nothing rewritten)."""
+        with self.transaction() as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(assignments)")}
+            if "line" not in columns:  # schema 1: articles carried only their topic's line
+                conn.execute("ALTER TABLE assignments ADD COLUMN line TEXT")
+                conn.execute("ALTER TABLE assignments ADD COLUMN line_source TEXT NOT NULL DEFAULT 'topic'")
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     def close(self) -> None:
         self.conn.close()
@@ -387,11 +409,18 @@ class Store:
         return [{"version": v, "keywords": json.loads(k), "created": c, "first_date": f, "last_date": la}
                 for v, k, c, f, la in rows]
 
-    def put_assignments(self, model: int, rows: Iterable[tuple[str, int, float]]) -> None:
+    def put_assignments(self, model: int, rows: Iterable[Assignment]) -> None:
+        """Each article's topic, similarity and own keyword line (see ``Assignment``)."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO assignments(model, article, topic, score) VALUES (?, ?, ?, ?)",
-            ((model, a, t, s) for a, t, s in rows),
+            "INSERT OR REPLACE INTO assignments(model, article, topic, score, line, line_source)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ((model, *row) for row in rows),
         )
+
+    def move_articles(self, model: int, moves: Iterable[tuple[str, int]]) -> None:
+        """Give articles another topic (a user's split); their own keyword lines stay."""
+        self.conn.executemany("UPDATE assignments SET topic = ?, score = 0 WHERE model = ? AND article = ?",
+                              ((topic, model, article) for article, topic in moves))
 
     def unassigned_articles(self, model: int) -> list[StoredArticle]:
         """Articles the model has not labelled yet (ingested after its fit or last update)."""
@@ -441,9 +470,11 @@ class Store:
         return {topic: language for topic, (_, language) in best.items()}
 
     def labeled_articles(self, model: int, batch_size: int = 50_000) -> Iterator[list[tuple]]:
-        """(id, topic, score, title, date, source) of every labelled article in ingest order, in batches."""
+        """(id, topic, score, title, date, source, line, line_source) of every labelled article in ingest
+        order, in batches."""
         cursor = self.conn.execute(
-            "SELECT a.id, s.topic, s.score, a.title, a.date, a.source FROM articles a JOIN assignments s"
+            "SELECT a.id, s.topic, s.score, a.title, a.date, a.source, s.line, s.line_source"
+            " FROM articles a JOIN assignments s"
             " ON s.article = a.id AND s.model = ? ORDER BY a.seq",
             (model,),
         )
@@ -458,11 +489,20 @@ class Store:
             (model,),
         )
 
-    def assignment(self, model: int, article_id: str) -> tuple[int, float] | None:
+    def assignment(self, model: int, article_id: str) -> Assignment | None:
         row = self.conn.execute(
-            "SELECT topic, score FROM assignments WHERE model = ? AND article = ?", (model, article_id)
+            "SELECT article, topic, score, line, line_source FROM assignments WHERE model = ? AND article = ?",
+            (model, article_id),
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        return Assignment(*row) if row else None
+
+    def article_lines(self, model: int) -> Iterator[tuple[str, int, str | None, str]]:
+        """(article id, topic, its own line as stored, line source) in ingest order."""
+        yield from self.conn.execute(
+            "SELECT s.article, s.topic, s.line, s.line_source FROM articles a JOIN assignments s"
+            " ON s.article = a.id AND s.model = ? ORDER BY a.seq",
+            (model,),
+        )
 
 
 def articles_after(conn: sqlite3.Connection, seq: int, batch: int = 1000) -> Iterator[list[tuple]]:

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .aliases import AliasTable
 from .korean import korean_terms
@@ -45,7 +46,9 @@ def _english_stop_words() -> frozenset[str]:
 ENGLISH_STOP_WORDS = _english_stop_words()
 # Words that carry no topic in news prose, beyond the usual English function words.
 NEWS_STOP_WORDS = frozenset(
-    ["said", "says", "say", "told", "according", "reported", "reports", "reportedly", "also", "would", "could", "like", "just", "year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday", "time", "times", "mr", "mrs", "ms", "dr", "including", "include", "includes", "included", "make", "made", "making", "way", "ways", "new", "one", "two", "three", "four", "five", "many", "much", "well", "may", "might", "must", "can", "will", "shall", "us", "use", "used", "using", "get", "got", "going", "went", "go", "per", "cent", "percent", "people", "thing", "things", "lot", "really", "even", "still", "since", "however", "though", "although", "st", "nd", "rd", "th", "pm", "am", "bn", "mn", "week's", "year's", "s", "t", "don", "didn", "doesn", "isn", "wasn", "won", "wouldn", "couldn", "ve", "ll", "re"]
+    ["said", "says", "say", "told", "according", "reported", "reports", "reportedly", "also", "would", "could", "like", "just", "year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday", "time", "times", "mr", "mrs", "ms", "dr", "including", "include", "includes", "included", "make", "made", "making", "way", "ways", "new", "one", "two", "three", "four", "five", "many", "much", "well", "may", "might", "must", "can", "will", "shall", "us", "use", "used", "using", "get", "got", "going", "went", "go", "per", "cent", "percent", "people", "thing", "things", "lot", "really", "even", "still", "since", "however", "though", "although", "st", "nd", "rd", "th", "pm", "am", "bn", "mn", "week's", "year's", "s", "t", "don", "didn", "doesn", "isn", "wasn", "won", "wouldn", "couldn", "ve", "ll", "re",
+     # Weekdays date a story and say nothing of it ("dprk on saturday").
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
 # Spanish function words, less those that are also English content words or names ("era", "son", "fin",
 # "han", "ante", "un" as in Kim Jong Un and the UN).
@@ -65,6 +68,14 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS | SPANISH_STOP_WORD
 # Words allowed inside a phrase but never at its ends ("ministry of state security").
 CONNECTORS = frozenset({"of", "and", "for", "the", "de", "on"})
 
+# The source credit and dateline of agency copy say who filed a story and where, not what it is about:
+# "Pyongyang, December 24 (KCNA) --", "WASHINGTON (Reuters) -", and a credit alone, "(AP)".
+_DATELINE_RE = re.compile(
+    r"^[ \t]*[A-Z][A-Za-z .'-]{1,40}?(?:, [A-Z][a-z]{2,8}\.? \d{1,2})?[ \t]*\([A-Z][A-Za-z ]{1,15}\)[ \t]*(?:--|—|–|-|:)",
+    re.MULTILINE,
+)
+_CREDIT_RE = re.compile(r"\((?:AP|AFP|Reuters|KCNA|Xinhua|Yonhap|UPI|dpa|AAP|Kyodo|Itar-Tass|TASS|CNA|PTI|"
+                        r"Bloomberg|CNN|BBC|NHK|RIA Novosti|Interfax|EFE|ANSA|Sputnik)\)")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b", re.IGNORECASE)
 _LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"  # lower-case letters, accented ones too ("cooperación")
 _WORD_RE = re.compile(f"[{_LATIN}]+")
@@ -109,6 +120,7 @@ class Tokenizer:
     def tokens(self, text: str) -> list[str]:
         if self.boilerplate:
             text = "\n".join(line for line in text.split("\n") if _line_key(line) not in self.boilerplate)
+        text = _CREDIT_RE.sub(" ", _DATELINE_RE.sub(" ", text))
         text = self.aliases.canonicalize(_URL_RE.sub(" ", text.lower()))
         text = _POSSESSIVE_RE.sub("", text)
         if not _HANGUL_RE.search(text):
@@ -121,6 +133,25 @@ class Tokenizer:
 
 def _latin_words(text: str) -> list[str]:
     return [word for word in _WORD_RE.findall(text) if len(word) > 1]
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=262_144)
+def word_stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of an English word ("buys", "buying" -> "buy"): what "the same
+    word" means when a keyword line must not say a word twice. Other scripts pass unchanged."""
+    return _english_stemmer().stemWord(word)
+
+
+def term_stems(term: str) -> frozenset[str]:
+    """The stems of a term's words ("border guards" -> {"border", "guard"})."""
+    return frozenset(word_stem(w) for w in term.split())
 
 
 def is_content_word(word: str) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..analysis.search import current_model as light_model
 from ..store import ArchiveError, Store
+from ..topics.article_lines import ArticleLine, line_fields
 from ..topics.describe import keyword_line
 
 EXCERPT_CHARS = 280
@@ -51,36 +52,43 @@ def excerpt(text: str, chars: int = EXCERPT_CHARS) -> str:
 
 def topic_articles(store: Store, model_id: int, topic: int, limit: int, offset: int,
                    order: str = "newest") -> list[dict[str, Any]]:
-    """A page of a topic's articles: newest first (undated last), or ``order="score"``: most typical first."""
+    """A page of a topic's articles, each with its own keyword line: newest first (undated last), or
+    ``order="score"``: most typical first."""
     ordering = ("s.score DESC, a.seq" if order == "score"
                 else "a.date IS NULL, a.date DESC, a.seq DESC")
     rows = store.conn.execute(
-        "SELECT a.id, a.title, a.date, a.source, a.language, substr(t.text, 1, ?) FROM assignments s"
-        " JOIN articles a ON a.id = s.article JOIN texts t ON t.hash = a.hash"
+        "SELECT a.id, a.title, a.date, a.source, a.language, substr(t.text, 1, ?), s.line, s.line_source"
+        " FROM assignments s JOIN articles a ON a.id = s.article JOIN texts t ON t.hash = a.hash"
         f" WHERE s.model = ? AND s.topic = ? ORDER BY {ordering} LIMIT ? OFFSET ?",
         (EXCERPT_CHARS * 2, model_id, topic, limit, offset),
     ).fetchall()
+    topic_line = topic_row(store, model_id, topic)["keyword_line"] if rows else ""
     return [{"id": i, "title": title, "date": day, "source": source, "language": language,
-             "excerpt": excerpt(text)} for i, title, day, source, language, text in rows]
+             "excerpt": excerpt(text), **line_fields(ArticleLine.stored(line, line_source), topic_line)}
+            for i, title, day, source, language, text, line, line_source in rows]
 
 
 def article(store: Store, article_id: str) -> dict[str, Any]:
-    """One article with its topic, keyword line and the seed format (keyword line, then the text)."""
+    """One article with its topic, its own keyword line (``keyword_line``, the header), its topic's line
+    and the seed format (its own line, then the text)."""
     stored = store.article(article_id)
     if stored is None:
         raise KeyError(f"no article with id {article_id!r}")
-    topic = line = None
+    topic = None
+    fields: dict[str, str | None] = {"article_line": None, "topic_line": None, "line_source": None}
     model = light_model(store)
     if model is not None:
         found = store.assignment(model["id"], stored.id)
         if found is not None:
-            topic = found[0]
-            line = topic_row(store, model["id"], topic)["keyword_line"]
+            topic = found.topic
+            fields = line_fields(ArticleLine.stored(found.line, found.line_source),
+                                 topic_row(store, model["id"], topic)["keyword_line"])
     body = stored.text
     if stored.title and not body.startswith(stored.title):
         body = f"{stored.title}\n{body}"
+    line = fields["article_line"]
     return {"id": stored.id, "title": stored.title, "date": stored.date, "source": stored.source,
-            "language": stored.language, "topic": topic, "keyword_line": line, "text": stored.text,
+            "language": stored.language, "topic": topic, "keyword_line": line, **fields, "text": stored.text,
             "seed": f"{line or '(no topics yet)'}\n{body}"}
 
 

@@ -68,6 +68,8 @@ class ArticleItem(BaseModel):
     source: str
     language: str | None
     excerpt: str
+    article_line: str = Field(description="What this article is about: its own keyword line.")
+    line_source: str = Field(description="'article': its own terms; 'topic': too short, its topic's line.")
 
 
 class ArticlePage(BaseModel):
@@ -84,9 +86,12 @@ class Article(BaseModel):
     source: str
     language: str | None
     topic: int | None
-    keyword_line: str | None
+    keyword_line: str | None = Field(description="The header shown above the article: its own line.")
+    article_line: str | None = Field(description="What this article is about (its topic's line when too short).")
+    topic_line: str | None = Field(description="Its topic's keyword line.")
+    line_source: str | None = Field(description="'article': its own terms; 'topic': too short, its topic's line.")
     text: str
-    seed: str = Field(description="The article in the seed format: its keyword line, then title and text.")
+    seed: str = Field(description="The article in the seed format: its own keyword line, then title and text.")
 
 
 class MapPoints(BaseModel):

@@ -275,7 +275,8 @@ async function renderTopicArticles(topic, offset) {
   const page = await api(`/api/topics/${topic}/articles?limit=${PAGE}&offset=${offset}`);
   topicView.offset = offset;
   topicView.total = page.total;
-  $("topic-articles").replaceChildren(...page.items.map((a) => articleItem(a, el("p", {class: "excerpt", text: a.excerpt}))));
+  $("topic-articles").replaceChildren(...page.items.map((a) => articleItem(a,
+    el("div", {class: "keyword-line article-line", text: a.article_line}), el("p", {class: "excerpt", text: a.excerpt}))));
   const last = Math.min(page.total, offset + page.items.length);
   $("articles-note").textContent = `newest first · ${page.total ? offset + 1 : 0}–${last} of ${page.total.toLocaleString()}`;
   $("articles-page").textContent = `page ${Math.floor(offset / PAGE) + 1} of ${Math.max(1, Math.ceil(page.total / PAGE))}`;

@@ -1,0 +1,233 @@
+"""Each article's own keyword line: what *this* article is about, said in the words of its topic.
+
+A term of an article is weighted by three factors, each with one job:
+
+    weight(t, d) = (1 + log count(t, d) + lead(t, d)) x idf(t)  x  (1 + share(t, k))  x  centrality(t, d)
+
+- **specific to the article** (tf-idf): the sublinear count of the term in the article, plus one
+  when it stands in the title or lead (the first ``LEAD_TERMS`` terms: news says first what it is
+  about), times the log of how rare it is in the archive, so "said"-like words never lead;
+- **in its topic's words**: ``share(t, k)`` is the share of the archive's articles using the term
+  that belong to the article's topic k, so a term the topic owns counts up to twice;
+- **central to the article**: the cosine between the term's vector (the fast backend's static
+  token vectors) and the article's own centre, the weighted mean of its terms' vectors. A term
+  that points where the article's terms point together is what the article is about; a name or
+  figure mentioned once in passing is not. This is the idea of KeyBERT (a candidate near the
+  document's embedding) at the cost of one sparse product per partition instead of one
+  transformer pass per candidate. Terms the static model cannot place (Korean, mostly) count as
+  the article's average term.
+
+The line takes the six best terms, never a word twice (a phrase that extends a chosen word takes
+its place, "border" -> "border guards"; a term sharing a word with a chosen one is skipped), and
+shows them in the order the article first uses them: title and lead come first in news, and a line
+in the article's own order reads like its headline. Up to ``STORED_TERMS`` terms are kept, the
+ones past the sixth by weight, for a reader who asks for a longer line (``--terms``).
+An article with fewer than ``MIN_OWN_TERMS`` terms of its own (a bare headline) carries its
+topic's line instead, and says so (``line_source`` = "topic").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+
+from ..embed.normalize import l2_normalize
+from .terms import term_stems
+
+MIN_OWN_TERMS = 3  # fewer than this: the article's line is its topic's
+LEAD_TERMS = 20  # the title and lead: where a news article says what it is about
+LEAD_BONUS = 1.0  # added to a term's (log) count when it stands in the lead
+# Centrality tempered: static vectors place rare names (a person, a newspaper) poorly, and a name is
+# often what a reader most wants in the line.
+CENTRALITY_POWER = 0.5
+STORED_TERMS = 12  # terms kept per article, so a reader can ask for a longer line later
+DEFAULT_ARTICLE_TERMS = 6
+
+
+@dataclass(frozen=True)
+class ArticleLine:
+    """An article's line: its terms, most telling first, and where they come from ("article" or "topic")."""
+
+    terms: tuple[str, ...]
+    source: str
+
+    def text(self, n_terms: int = DEFAULT_ARTICLE_TERMS) -> str:
+        return " ".join(self.terms[:n_terms])
+
+    @classmethod
+    def stored(cls, terms_json: str | None, source: str | None) -> ArticleLine:
+        """The line as the archive keeps it (a JSON list of terms, or NULL for the topic's line)."""
+        if not terms_json:
+            return TOPIC_LINE
+        return cls(tuple(json.loads(terms_json)), source or "article")
+
+    def for_storage(self) -> tuple[str | None, str]:
+        return (json.dumps(list(self.terms), ensure_ascii=False) if self.terms else None), self.source
+
+
+TOPIC_LINE = ArticleLine((), "topic")
+
+
+def line_fields(line: ArticleLine, topic_line: str, n_terms: int = DEFAULT_ARTICLE_TERMS) -> dict[str, str]:
+    """What every output shows of an article's lines: its own (its topic's where it has none of its
+    own), its topic's, and which of the two the first is."""
+    return {"article_line": line.text(n_terms) if line.terms else topic_line, "topic_line": topic_line,
+            "line_source": line.source}
+
+
+@dataclass
+class ArticleLiner:
+    """What article lines are computed from: the archive's idf and each term's share per topic.
+
+    Built from a model's per-topic counts (``from_counts``); ``lines`` is a pure function of one
+    partition's term lists and topics, so it runs in any worker. An article may use words the
+    archive's vocabulary lacks (a name only it mentions: "bevan", "fraser"): they count as the
+    rarest terms, owned by no topic; words too common to count (``common``) never stand.
+    """
+
+    vocabulary: list[str]
+    idf: np.ndarray  # terms
+    share: np.ndarray  # topics x terms: share of the term's articles that are in the topic
+    common: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_counts(cls, vocabulary: list[str], doc_counts: sparse.spmatrix, topic_sizes: np.ndarray,
+                    common: frozenset[str] = frozenset()) -> ArticleLiner:
+        """From per-topic counts of the articles using each term (``TopicTermCounts.doc_counts``)."""
+        doc_counts = sparse.csr_matrix(doc_counts, dtype=np.float64)
+        df = np.asarray(doc_counts.sum(axis=0)).ravel()
+        n = max(float(np.sum(topic_sizes)), 1.0)
+        idf = np.log((n + 1.0) / (df + 1.0)) + 1.0
+        share = doc_counts.toarray() / np.maximum(df, 1.0)[None, :]
+        return cls(vocabulary, idf.astype(np.float32), share.astype(np.float32), frozenset(common))
+
+    def __post_init__(self) -> None:
+        self._index = {term: j for j, term in enumerate(self.vocabulary)}
+        n = float(np.exp(self.idf.max() - 1.0)) if len(self.idf) else 2.0
+        self._rare_idf = np.float32(np.log((n + 1.0) / 2.0) + 1.0)  # a term seen once
+
+    def lines(self, term_lists: Sequence[Sequence[str]], labels: np.ndarray) -> list[ArticleLine]:
+        """The line of each article of one partition (``term_lists``: each article's terms, as the
+        model's analyzer gives them)."""
+        labels = np.asarray(labels, dtype=np.int64)
+        index, known = self._index, len(self.vocabulary)
+        extra: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        lead_rows: list[int] = []
+        lead_cols: list[int] = []
+        for i, terms in enumerate(term_lists):
+            for position, term in enumerate(terms):
+                j = index.get(term)
+                if j is None:
+                    if term in self.common:
+                        continue
+                    j = extra.setdefault(term, known + len(extra))
+                rows.append(i)
+                cols.append(j)
+                if position < LEAD_TERMS:
+                    lead_rows.append(i)
+                    lead_cols.append(j)
+        shape = (len(term_lists), known + len(extra))
+        counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+        counts.sum_duplicates()
+        counts.data = (1.0 + np.log(counts.data)).astype(np.float32)
+        in_lead = sparse.csr_matrix((np.ones(len(lead_rows), np.float32), (lead_rows, lead_cols)), shape=shape)
+        in_lead.data[:] = LEAD_BONUS
+        weights = sparse.csr_matrix(counts + in_lead, dtype=np.float32)
+        weights.sort_indices()
+        rows_of = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
+        cols = weights.indices
+        in_vocabulary = cols < known
+        idf = np.full(len(cols), self._rare_idf, dtype=np.float32)
+        idf[in_vocabulary] = self.idf[cols[in_vocabulary]]
+        share = np.zeros(len(cols), dtype=np.float32)
+        share[in_vocabulary] = self.share[labels[rows_of[in_vocabulary]], cols[in_vocabulary]]
+        weights.data *= idf * (1.0 + share)
+        vectors = np.vstack([term_vectors(tuple(self.vocabulary)), _encode_terms(list(extra))])
+        weights.data *= _centrality(weights, rows_of, vectors) ** CENTRALITY_POWER
+        names = [*self.vocabulary, *extra]
+        out: list[ArticleLine] = []
+        for i in range(weights.shape[0]):
+            start, stop = weights.indptr[i], weights.indptr[i + 1]
+            if stop - start < MIN_OWN_TERMS:
+                out.append(TOPIC_LINE)  # filled with the topic's current line where it is shown
+                continue
+            order = np.argsort(-weights.data[start:stop], kind="stable")
+            chosen = distinct_terms((names[j] for j in cols[start:stop][order]), DEFAULT_ARTICLE_TERMS)
+            more = distinct_terms((names[j] for j in cols[start:stop][order]), STORED_TERMS)[len(chosen):]
+            out.append(ArticleLine(tuple(in_article_order(chosen, term_lists[i]) + more), "article"))
+        return out
+
+
+def in_article_order(terms: Sequence[str], article_terms: Sequence[str]) -> list[str]:
+    """``terms`` in the order the article first uses them: a news article says what it is about
+    first (title, lead), and a line in the article's own order reads like its headline (blind
+    raters put such lines first on headlines whose words every system picked alike)."""
+    first: dict[str, int] = {}
+    for position, term in enumerate(article_terms):
+        first.setdefault(term, position)
+    return sorted(terms, key=lambda term: first.get(term, len(article_terms)))
+
+
+def distinct_terms(ranked: Iterable[str], most: int) -> list[str]:
+    """Terms in rank order with no word twice (nor two forms of one word: "buys", "buying"): a term
+    that extends a chosen one replaces it, one that shares a word with a chosen term otherwise is
+    left out."""
+    chosen: list[str] = []
+    words: list[frozenset[str]] = []
+    for term in ranked:
+        own = term_stems(term)
+        overlapping = [i for i, w in enumerate(words) if w & own]
+        if not overlapping:
+            chosen.append(term)
+            words.append(own)
+        elif len(overlapping) == 1 and words[overlapping[0]] < own:
+            chosen[overlapping[0]], words[overlapping[0]] = term, own
+        if len(chosen) >= most:
+            break
+    return chosen
+
+
+def _centrality(weights: sparse.csr_matrix, rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Per stored entry: cosine of the term's vector with its article's weighted centre, floored at a
+    small positive value; terms without a vector take their article's mean."""
+    centres = l2_normalize(np.asarray(weights @ vectors, dtype=np.float32))
+    cos = np.einsum("ij,ij->i", vectors[weights.indices], centres[rows])
+    known = np.abs(vectors).sum(axis=1)[weights.indices] > 0
+    cos = np.maximum(cos, 0.02)
+    per_row_sum = np.bincount(rows, weights=np.where(known, cos, 0.0), minlength=weights.shape[0])
+    per_row_known = np.bincount(rows, weights=known.astype(np.float64), minlength=weights.shape[0])
+    mean = np.where(per_row_known > 0, per_row_sum / np.maximum(per_row_known, 1.0), 1.0)
+    return np.where(known, cos, mean[rows]).astype(np.float32)
+
+
+@lru_cache(maxsize=2)
+def term_vectors(vocabulary: tuple[str, ...]) -> np.ndarray:
+    """Unit vectors of the vocabulary's terms, cached per vocabulary: one encode of short strings,
+    well under a second for 50,000 terms."""
+    return _encode_terms(list(vocabulary))
+
+
+def _encode_terms(terms: list[str]) -> np.ndarray:
+    """Terms' vectors from the fast backend's static model (zero rows where it knows none of a term's
+    pieces)."""
+    embedder = _static_model()
+    if not terms:
+        return np.zeros((0, embedder.pca_dims), dtype=np.float32)
+    vectors = embedder.encode(terms)
+    vectors[~np.isfinite(vectors).all(axis=1)] = 0.0
+    return vectors
+
+
+@lru_cache(maxsize=1)
+def _static_model():
+    from ..embed.fast import FastEmbedder
+
+    return FastEmbedder()
+
