@@ -10,7 +10,9 @@ from topicwatch.topics.article_lines import (
     distinct_terms,
     in_article_order,
     line_fields,
+    whole_names,
 )
+from topicwatch.topics.terms import names_in
 
 
 def test_no_word_twice_and_phrases_take_the_place_of_their_words():
@@ -56,3 +58,13 @@ def test_stored_lines_round_trip_and_cut_to_the_asked_length():
     again = ArticleLine.stored(*line.for_storage())
     assert again == line and again.text(2) == "ministry of state security hyesan"
     assert ArticleLine.stored(None, "topic").source == "topic"
+
+
+def test_a_word_of_a_name_the_article_spells_out_stands_as_the_whole_name():
+    text = "Veteran comic Cyril Fletcher dies. Britain's Kathy Butler won. Girls Girls Girls played."
+    names = names_in(text)
+    assert names["fletcher"] == "cyril fletcher" and names["kathy"] == "kathy butler"
+    assert "girls" not in names and "britain" not in names  # no word twice; a possessive ends a name
+    assert whole_names(["comic", "fletcher", "dies"], names) == ["comic", "cyril fletcher", "dies"]
+    # Not where the name's other word already stands in the line.
+    assert whole_names(["cyril", "fletcher"], names) == ["cyril", "fletcher"]

@@ -131,7 +131,7 @@ class ArchiveEvolution:
         changed = {int(t) for t in labelled.labels}
         before = {t.topic: list(t.keywords) for t in model.topics_}
         model.refresh_keywords(self._reference_passages(model, texts), topics=changed)
-        lines = [line.for_storage() for line in model.article_lines(model.analyze(texts), labelled.labels)]
+        lines = [line.for_storage() for line in model.article_lines(model.analyze(texts), labelled.labels, texts)]
         self.store.put_assignments(record["id"], (
             Assignment(ids[i], int(labelled.labels[r]), float(labelled.scores[r]), *lines[r])
             for i, r in enumerate(rows)))

@@ -19,7 +19,6 @@ from .topics.assign import assign_topics
 from .topics.cluster import automatic_topic_count, fit_centroids
 from .topics.describe import (
     TopicTermCounts,
-    split_vocabulary,
     coherent_ranking,
     count_terms,
     doc_term_matrix,
@@ -27,6 +26,7 @@ from .topics.describe import (
     keyword_line,
     passage_term_matrix,
     select_keywords,
+    split_vocabulary,
     term_weights,
 )
 from .topics.languages import allowed_terms, term_languages, topic_languages
@@ -173,8 +173,7 @@ class TopicModel:
         lines: list[ArticleLine] = []
         stats = TopicTermCounts.empty(self.vocabulary_, len(self.centroids_))
         bounds = partition_bounds(n, self.partition_size, runner.workers)
-        parts = (LabelJob(texts[start:stop] if terms is None else None,
-                          None if terms is None else terms[start:stop], vectors[start:stop])
+        parts = (LabelJob(texts[start:stop], None if terms is None else terms[start:stop], vectors[start:stop])
                  for start, stop in bounds)
         done = runner.imap(label_partition, parts, runner.share(self), runner.share(liner))
         for (start, stop), part in zip(bounds, done):
@@ -323,9 +322,10 @@ class TopicModel:
         stats = self.term_stats_
         return ArticleLiner.from_counts(self.vocabulary_, stats.doc_counts, stats.topic_sizes, self.common_terms_)
 
-    def article_lines(self, terms: Sequence[Sequence[str]], labels: np.ndarray) -> list[ArticleLine]:
-        """Each article's own keyword line, from its terms (``analyze``) and its topic."""
-        return self.line_maker().lines(terms, labels)
+    def article_lines(self, terms: Sequence[Sequence[str]], labels: np.ndarray,
+                      texts: Sequence[str] | None = None) -> list[ArticleLine]:
+        """Each article's own keyword line, from its terms (``analyze``), its topic and its text."""
+        return self.line_maker().lines(terms, labels, texts)
 
     def describe(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> Labels:
         """Topic, similarity and own keyword line of new texts (each analysed once); the model is not
@@ -337,7 +337,7 @@ class TopicModel:
         terms = self.analyze(texts)
         features = self._features(vectors, doc_term_matrix(terms, self.vocabulary_))
         labels, scores = self.assign_features(features)
-        return Labels(labels, scores, self.article_lines(terms, labels))
+        return Labels(labels, scores, self.article_lines(terms, labels, texts))
 
     def article_line_texts(self, n_terms: int = DEFAULT_ARTICLE_TERMS) -> list[str]:
         """The fitted articles' own keyword lines as text (a topic's line where an article is too short)."""

@@ -84,9 +84,9 @@ class PartitionLabels:
 
 @dataclass
 class LabelJob:
-    """One partition to label: its texts, or their terms when already known, and their vectors."""
+    """One partition to label: its texts, their terms when already known, and their vectors."""
 
-    texts: Sequence[str] | None
+    texts: Sequence[str]
     terms: Sequence[list[str]] | None
     vectors: np.ndarray
 
@@ -94,11 +94,11 @@ class LabelJob:
 def label_partition(job: LabelJob, model: TopicModel, liner: ArticleLiner) -> PartitionLabels:
     """Nearest topic, its similarity, the per-topic term counts and each article's own line, for one
     partition."""
-    terms = job.terms if job.terms is not None else model.analyze(job.texts or [])
+    terms = job.terms if job.terms is not None else model.analyze(job.texts)
     doc_term = doc_term_matrix(terms, model.vocabulary_)
     labels, scores = model.assign_features(model._features(np.asarray(job.vectors, np.float32), doc_term))
     counts = count_terms(doc_term, labels, len(model.centroids_), model.vocabulary_)
-    return PartitionLabels(labels, scores, counts, liner.lines(terms, labels))
+    return PartitionLabels(labels, scores, counts, liner.lines(terms, labels, job.texts))
 
 
 def features_partition(part: tuple[Sequence[str], np.ndarray], model: TopicModel) -> tuple[np.ndarray, sparse.csr_matrix]:

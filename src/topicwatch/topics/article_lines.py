@@ -37,7 +37,7 @@ import numpy as np
 from scipy import sparse
 
 from ..embed.normalize import l2_normalize
-from .terms import term_stems
+from .terms import names_in, term_stems
 
 MIN_OWN_TERMS = 3  # fewer than this: the article's line is its topic's
 LEAD_TERMS = 20  # the title and lead: where a news article says what it is about
@@ -111,9 +111,11 @@ class ArticleLiner:
         n = float(np.exp(self.idf.max() - 1.0)) if len(self.idf) else 2.0
         self._rare_idf = np.float32(np.log((n + 1.0) / 2.0) + 1.0)  # a term seen once
 
-    def lines(self, term_lists: Sequence[Sequence[str]], labels: np.ndarray) -> list[ArticleLine]:
+    def lines(self, term_lists: Sequence[Sequence[str]], labels: np.ndarray,
+              texts: Sequence[str] | None = None) -> list[ArticleLine]:
         """The line of each article of one partition (``term_lists``: each article's terms, as the
-        model's analyzer gives them)."""
+        model's analyzer gives them; ``texts``, when given, let a word of a name stand as the whole
+        name the article spells out: "fletcher" -> "cyril fletcher")."""
         labels = np.asarray(labels, dtype=np.int64)
         index, known = self._index, len(self.vocabulary)
         extra: dict[str, int] = {}
@@ -161,7 +163,10 @@ class ArticleLiner:
             order = np.argsort(-weights.data[start:stop], kind="stable")
             chosen = distinct_terms((names[j] for j in cols[start:stop][order]), DEFAULT_ARTICLE_TERMS)
             more = distinct_terms((names[j] for j in cols[start:stop][order]), STORED_TERMS)[len(chosen):]
-            out.append(ArticleLine(tuple(in_article_order(chosen, term_lists[i]) + more), "article"))
+            line = in_article_order(chosen, term_lists[i]) + more
+            if texts is not None:
+                line = whole_names(line, names_in(texts[i]))
+            out.append(ArticleLine(tuple(line), "article"))
         return out
 
 
@@ -173,6 +178,20 @@ def in_article_order(terms: Sequence[str], article_terms: Sequence[str]) -> list
     for position, term in enumerate(article_terms):
         first.setdefault(term, position)
     return sorted(terms, key=lambda term: first.get(term, len(article_terms)))
+
+
+def whole_names(line: list[str], names: dict[str, str]) -> list[str]:
+    """A one-word term that is part of a name the article spells out becomes the whole name, unless
+    the name's other words already stand in the line."""
+    out = list(line)
+    for i, term in enumerate(out):
+        name = names.get(term)
+        if name is None or " " in term:
+            continue
+        others = term_stems(name) - term_stems(term)
+        if not any(others & term_stems(t) for j, t in enumerate(out) if j != i):
+            out[i] = name
+    return out
 
 
 def distinct_terms(ranked: Iterable[str], most: int) -> list[str]:

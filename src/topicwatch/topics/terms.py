@@ -47,6 +47,7 @@ ENGLISH_STOP_WORDS = _english_stop_words()
 # Words that carry no topic in news prose, beyond the usual English function words.
 NEWS_STOP_WORDS = frozenset(
     ["said", "says", "say", "told", "according", "reported", "reports", "reportedly", "also", "would", "could", "like", "just", "year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday", "time", "times", "mr", "mrs", "ms", "dr", "including", "include", "includes", "included", "make", "made", "making", "way", "ways", "new", "one", "two", "three", "four", "five", "many", "much", "well", "may", "might", "must", "can", "will", "shall", "us", "use", "used", "using", "get", "got", "going", "went", "go", "per", "cent", "percent", "people", "thing", "things", "lot", "really", "even", "still", "since", "however", "though", "although", "st", "nd", "rd", "th", "pm", "am", "bn", "mn", "week's", "year's", "s", "t", "don", "didn", "doesn", "isn", "wasn", "won", "wouldn", "couldn", "ve", "ll", "re",
+     "haven", "hasn", "hadn", "aren", "weren", "shouldn", "mustn", "needn", "mightn", "ain",
      # Weekdays date a story and say nothing of it ("dprk on saturday").
      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
@@ -152,6 +153,22 @@ def word_stem(word: str) -> str:
 def term_stems(term: str) -> frozenset[str]:
     """The stems of a term's words ("border guards" -> {"border", "guard"})."""
     return frozenset(word_stem(w) for w in term.split())
+
+
+_NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}\b")
+
+
+def names_in(text: str) -> dict[str, str]:
+    """Each word of the proper names the text spells out (runs of two or three capitalized words,
+    "Cyril Fletcher", "Kathy Butler"), lower-cased -> the whole name: so a line can say a name whole
+    even where the archive is too small to have learned it as a phrase."""
+    found: dict[str, str] = {}
+    for match in _NAME_RE.finditer(text):
+        words = match.group().lower().replace("-", " ").split()
+        if len(set(words)) == len(words) and all(is_content_word(w) for w in words):
+            for word in words:
+                found.setdefault(word, " ".join(words))
+    return found
 
 
 def is_content_word(word: str) -> bool:
