@@ -42,7 +42,14 @@ def run_topicwatch(corpus_dir: Path, out: Path, backend: str) -> dict:
         archive.ingest([corpus_dir / "a.jsonl"])
         report = archive.fit(backend, seed=0)
         archive.export(out, "jsonl")
-    return {"topics": report.topics, "backend": report.backend}
+        # The second grain as a system of its own (topicwatch-stories): its lines are rated as topics, and
+        # as the line each of its articles carries.
+        stories = archive.stories()
+        story_of = archive.store.story_of_articles(archive.store.current_model()["id"])
+    lines = [json.loads(line) for line in open(out / "assignments.jsonl", encoding="utf-8")]
+    write(out.parent / f"{out.name}-stories", [{"topic": s["story"], "keywords": s["keywords"]} for s in stories],
+          [{"id": r["id"], "topic": story_of[r["id"]]} for r in lines])
+    return {"topics": report.topics, "stories": len(stories), "backend": report.backend}
 
 
 def run_bertopic(docs: list[dict], out: Path) -> dict:

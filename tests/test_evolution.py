@@ -325,3 +325,63 @@ def test_widening_the_lexical_view_leaves_every_vector_as_it_was():
     extra = sparse.random(60, 5, density=0.5, format="csr", dtype=np.float32, random_state=1)
     extra.data = np.ceil(extra.data * 3)
     assert np.allclose(view.transform(sparse.hstack([counts, extra]).tocsr()), before, atol=1e-6)
+
+
+def _story_of(archive):
+    return archive.store.story_of_articles(archive.store.current_model()["id"])
+
+
+def test_stories_inside_topics_keep_their_ids_through_update_and_refit(tmp_path):
+    rows = load_corpus("kcna_stories_2011_2012.jsonl.gz", 900)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ingest([_write(tmp_path / "old.jsonl", rows[:700])])
+        archive.fit("fast", seed=0)
+        topics = {t["topic"] for t in archive.topics()}
+        stories = archive.stories()
+        # Stories follow the data: some topics hold several, each story lies inside one topic.
+        assert len(stories) > len(topics) and {s["topic"] for s in stories} == topics
+        assert all(s["keyword_line"] and s["size"] >= 1 for s in stories)
+        by_topic = {}
+        for s in stories:
+            by_topic.setdefault(s["topic"], []).append(s["story"])
+        assert max(len(v) for v in by_topic.values()) >= 3
+        topic_of = _topic_of(archive)
+        parent = {s["story"]: s["topic"] for s in stories}
+        assert all(parent[story] == topic_of[a] for a, story in _story_of(archive).items())
+        before = _story_of(archive)
+        archive.update([_write(tmp_path / "new.jsonl", rows[700:])])
+        after = _story_of(archive)
+        assert all(after[a] == s for a, s in before.items())  # old articles keep their stories
+        assert all(s is not None for s in after.values())
+        parent = {s["story"]: s["topic"] for s in archive.stories()}
+        topic_of = _topic_of(archive)
+        assert all(parent[story] == topic_of[a] for a, story in after.items())
+        one = archive.stories(topic=0)
+        assert one and all(s["topic"] == 0 for s in one)
+        archive.refit()  # a refit matches its stories to the old ones by the articles they share
+        refit = _story_of(archive)
+        highest = max(after.values())
+        continued = {s for s in refit.values() if s <= highest}
+        assert continued and all(s > highest for s in set(refit.values()) - continued)
+        for story in continued:  # a kept id holds mostly the articles it held
+            old = {a for a, s in after.items() if s == story}
+            new = {a for a, s in refit.items() if s == story}
+            assert len(old & new) / len(old | new) >= 0.2
+        archive.refit()  # nothing changed since: every story continues under its id
+        assert _story_of(archive) == refit
+
+
+def test_a_merge_carries_stories_along_and_a_split_gives_new_topics_stories(tmp_path):
+    rows = _rows()
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ingest([_write(tmp_path / "old.jsonl", rows)])
+        archive.fit("fast", n_topics=6, seed=0)
+        moved = {s["story"] for s in archive.stories(topic=2)}
+        archive.merge_topics(1, [2])
+        assert moved <= {s["story"] for s in archive.stories(topic=1)}
+        parts = archive.split_topic(3, 2)
+        for part in parts:
+            assert archive.stories(topic=part)
+        topic_of = _topic_of(archive)
+        parent = {s["story"]: s["topic"] for s in archive.stories()}
+        assert all(parent[story] == topic_of[a] for a, story in _story_of(archive).items())

@@ -73,6 +73,13 @@ def test_topic_page_data(client):
     articles = client.get(f"/api/topics/{first['topic']}/articles", params={"limit": 5}).json()
     assert articles["total"] == first["size"] and len(articles["items"]) == 5
     assert all(a["article_line"] and a["line_source"] == "article" for a in articles["items"])
+    # Drill down: the topic's stories, each with its line, and a story's own articles.
+    assert detail["stories"] and sum(st["size"] for st in detail["stories"]) == first["size"]
+    story = detail["stories"][0]
+    assert story["keyword_line"] and story["topic"] == first["topic"]
+    in_story = client.get(f"/api/topics/{first['topic']}/articles", params={"story": story["story"], "limit": 50}).json()
+    assert in_story["total"] == story["size"] == len(in_story["items"][: story["size"]])
+    assert client.get(f"/api/topics/{first['topic']}/articles", params={"story": 9999}).status_code == 404
     assert len({a["article_line"] for a in articles["items"]}) == 5
     dates = [a["date"] for a in articles["items"] if a["date"]]
     assert dates == sorted(dates, reverse=True)

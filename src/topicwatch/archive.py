@@ -298,7 +298,8 @@ class Archive(ArchiveEvolution):
         model_id = self.store.create_model(model.embedder_.name, params, model.to_bytes())
         lines = [line.for_storage() for line in model.article_lines_]
         self.store.put_assignments(model_id, (
-            Assignment(fitted.ids[i], int(model.labels_[r]), float(model.scores_[r]), *lines[r])
+            Assignment(fitted.ids[i], int(model.labels_[r]), float(model.scores_[r]), *lines[r],
+                       int(model.story_labels_[r]))
             for i, r in enumerate(fitted.rows)))
         self._save_topics(model_id, model, {t.topic: origin for t in model.topics_}, labels or {})
         return model_id
@@ -320,6 +321,7 @@ class Archive(ArchiveEvolution):
         for t in model.topics_:
             if t.topic not in model.retired_ and t.keywords:
                 self.store.add_topic_version(model_id, t.topic, t.keywords)
+        self.store.put_stories(model_id, ((st.story, st.topic, st.keywords) for st in model.stories_))
 
     # ---- reading results --------------------------------------------------------------------
     def _model(self) -> dict[str, Any]:
@@ -348,6 +350,17 @@ class Archive(ArchiveEvolution):
                 t["mentions"] = mentions.get(t["topic"], 0)
             topics = sorted((t for t in topics if t["mentions"]), key=lambda t: (-t["mentions"], t["topic"]))
         return topics
+
+    def stories(self, topic: int | None = None) -> list[dict[str, Any]]:
+        """The stories inside topics (the second grain), by topic then size: story, topic, size, date
+        range, keywords and keyword line; ``topic`` keeps one topic's stories."""
+        model_id = self._model()["id"]
+        if topic is not None and topic not in {t["topic"] for t in self.store.topics(model_id)}:
+            raise ValueError(f"no topic {topic} in the current model (see 'topicwatch topics')")
+        stories = self.store.stories(model_id, topic)
+        for story in stories:
+            story["keyword_line"] = keyword_line(story["keywords"])
+        return stories
 
     def article(self, article_id: str, n_terms: int = DEFAULT_ARTICLE_TERMS) -> dict[str, Any]:
         """One article with its topic and keyword lines (topic is None before the first fit); its own
@@ -391,13 +404,15 @@ class Archive(ArchiveEvolution):
         """The article with its topic and lines: ``keyword_line`` is the header shown above it (its own
         line), beside ``article_line``, ``topic_line`` and ``line_source`` (see ``line_fields``)."""
         record = asdict(stored)
-        record.update(topic=None, keyword_line=None, article_line=None, topic_line=None, line_source=None)
+        record.update(topic=None, keyword_line=None, article_line=None, topic_line=None, line_source=None,
+                      story=None)
         model = self.store.current_model()
         if model is not None:
             found = self.store.assignment(model["id"], stored.id)
             if found is not None:
                 line = ArticleLine.stored(found.line, found.line_source)
-                record.update(line_fields(line, self._lines(model["id"])[found.topic], n_terms), topic=found.topic)
+                record.update(line_fields(line, self._lines(model["id"])[found.topic], n_terms), topic=found.topic,
+                              story=found.story)
                 record["keyword_line"] = record["article_line"]
         return record
 

@@ -25,6 +25,7 @@ from .store import Assignment, StoredArticle
 from .topics.aliases import AliasTable
 from .topics.describe import passage_term_matrix
 from .topics.evolve import (
+    continuing_ids,
     label_new_articles,
     learn_new_terms,
     match_topics,
@@ -127,13 +128,14 @@ class ArchiveEvolution:
         vectors = self.embeddings(hashes, texts, model.embedder_, progress)
         features, doc_term = model.features(texts, vectors, runner=self.runner)
         labelled = label_new_articles(model, features, doc_term)
+        stories = model.label_stories(features, doc_term, labelled.labels, labelled.new_topics)
         learn_new_terms(model, texts, labelled.labels, labelled.new_topics)
         changed = {int(t) for t in labelled.labels}
         before = {t.topic: list(t.keywords) for t in model.topics_}
         model.refresh_keywords(self._reference_passages(model, texts), topics=changed)
         lines = [line.for_storage() for line in model.article_lines(model.analyze(texts), labelled.labels, texts)]
         self.store.put_assignments(record["id"], (
-            Assignment(ids[i], int(labelled.labels[r]), float(labelled.scores[r]), *lines[r])
+            Assignment(ids[i], int(labelled.labels[r]), float(labelled.scores[r]), *lines[r], int(stories[r]))
             for i, r in enumerate(rows)))
         self._save_topics(record["id"], model, {t: "update" for t in labelled.new_topics})
         changed_lines = [t.topic for t in model.topics_ if before.get(t.topic) != t.keywords]
@@ -189,6 +191,12 @@ class ArchiveEvolution:
         mapping = match_topics(np.array([old_topic[fitted.ids[i]] for i in common]), per_article[common])
         first_free = len(old.centroids_)
         final = renumber(model, mapping, first_free)
+        old_story = self.store.story_of_articles(record["id"])
+        with_story = [i for i in common if old_story.get(fitted.ids[i]) is not None]
+        new_story = np.array([model.story_labels_[r] for r in fitted.rows])
+        story_mapping = match_topics(np.array([old_story[fitted.ids[i]] for i in with_story], dtype=np.int64),
+                                     new_story[with_story]) if with_story else None
+        model.renumber_stories(continuing_ids(story_mapping, model.story_index_.ids, max(old_story.values(), default=-1)))
         labels = {final[new]: old_labels[old_id] for new, old_id in mapping.new_to_old.items()
                   if old_labels.get(old_id)}
         with self.store.transaction():
@@ -221,11 +229,7 @@ class ArchiveEvolution:
             self._live_topic(record, topic)
         merge_topics(model, target, list(others))
         with self.store.transaction():
-            marks = ",".join("?" * len(others))
-            self.store.conn.execute(
-                f"UPDATE assignments SET topic = ? WHERE model = ? AND topic IN ({marks})",
-                (target, record["id"], *others),
-            )
+            self.store.merge_into(record["id"], target, others)
             model.refresh_keywords(self._reference_passages(model, []), topics={target})
             self._save_topics(record["id"], model)
 
@@ -240,8 +244,10 @@ class ArchiveEvolution:
         vectors = self.embeddings(hashes, texts, model.embedder_)
         features, doc_term = model.features(texts, vectors)
         new_ids, labels = split_topic(model, topic, features, doc_term, parts)
+        model.retire_stories_of(topic)
+        stories = model.label_stories(features, doc_term, labels, new_ids)
         with self.store.transaction():
-            self.store.move_articles(record["id"], ((ids[i], int(labels[r])) for i, r in enumerate(rows)))
+            self.store.move_articles(record["id"], ((ids[i], int(labels[r]), int(stories[r])) for i, r in enumerate(rows)))
             model.refresh_keywords(self._reference_passages(model, texts), topics=set(new_ids))
             self._save_topics(record["id"], model, {t: "split" for t in new_ids})
         return new_ids

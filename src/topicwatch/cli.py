@@ -67,6 +67,11 @@ class Header(str, Enum):
     none = "none"
 
 
+class Level(str, Enum):
+    topics = "topics"
+    stories = "stories"
+
+
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
@@ -253,8 +258,23 @@ def list_topics(
     lang: Annotated[str | None, typer.Option("--lang", help="Only topics whose articles are mostly in this "
                                                             "language (ko, en, es, fr, de).")] = None,
     place: PlaceOption = None,
+    level: Annotated[Level, typer.Option("--level", help="topics, or the stories inside them.")] = Level.topics,
+    topic: Annotated[int | None, typer.Option("--topic", help="With --level stories: one topic's stories.")] = None,
 ) -> None:
-    """List topics: id, size, date range, language, keyword line (--place: most mentions first)."""
+    """List topics: id, size, date range, language, keyword line (--place: most mentions first);
+    --level stories: the stories inside each topic, each with its own line."""
+    if level is Level.stories or topic is not None:
+        with _open(ctx) as archive:
+            stories = archive.stories(topic)
+        if as_json:
+            out.print_json(json.dumps(stories, ensure_ascii=False))
+            return
+        table = Table("story", "topic", "size", "from", "to", "keyword line", header_style="bold")
+        for st in stories:
+            table.add_row(str(st["story"]), str(st["topic"]), str(st["size"]), st["first_date"] or "",
+                          st["last_date"] or "", st["keyword_line"])
+        out.print(table)
+        return
     with _open(ctx) as archive:
         topics = archive.topics(lang=lang, place=place)
         if new:

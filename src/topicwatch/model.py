@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
@@ -31,13 +32,31 @@ from .topics.describe import (
 )
 from .topics.languages import allowed_terms, term_languages, topic_languages
 from .topics.lexical import LexicalView
+from .topics.stories import StoryIndex, fit_stories
 from .topics.terms import PhraseTable, TermAnalyzer, Tokenizer
+
+if TYPE_CHECKING:
+    from .stages import PartitionLabels
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass
 class Topic:
+    topic: int
+    keywords: list[str]
+    size: int
+
+    @property
+    def keyword_line(self) -> str:
+        return keyword_line(self.keywords)
+
+
+@dataclass
+class Story:
+    """A story: the second grain, inside one topic (see ``topics/stories.py``)."""
+
+    story: int
     topic: int
     keywords: list[str]
     size: int
@@ -128,16 +147,20 @@ class TopicModel:
         _report(progress, "cluster", 1, 1)
         known_terms = sample_terms if len(sample) == len(texts) else None
         # Article lines are made in the same pass as labels, so their topic shares come from the sample.
-        sample_labels = self.assign_features(self._features(vectors[sample], sample_doc_term))[0]
+        sample_features = self._features(vectors[sample], sample_doc_term)
+        sample_labels = self.assign_features(sample_features)[0]
+        self.story_index_ = fit_stories(sample_features, sample_labels, self.centroids_, self.seed)
         sample_counts = count_terms(sample_doc_term, sample_labels, len(self.centroids_), self.vocabulary_)
         liner = ArticleLiner.from_counts(self.vocabulary_, sample_counts.doc_counts, sample_counts.topic_sizes,
                                          self.common_terms_)
-        self.labels_, self.scores_, self.term_stats_, self.article_lines_ = self._label_all(
-            texts, vectors, runner, progress, liner, known_terms)
+        labelled = self._label_all(texts, vectors, runner, progress, liner, known_terms)
+        self.labels_, self.scores_, self.term_stats_ = labelled.labels, labelled.scores, labelled.counts
+        self.article_lines_, self.story_labels_, self.story_stats_ = labelled.lines, labelled.stories, labelled.story_counts
         # How well a typical article fits: new articles far below this may form new topics.
         self.similarity_floor_ = float(np.percentile(self.scores_, 5))
         self.typical_similarity_ = float(np.median(self.scores_))
         self.topics_ = [Topic(k, [], 0) for k in range(len(self.centroids_))]
+        self.stories_ = [Story(int(s), int(t), [], 0) for s, t in zip(self.story_index_.ids, self.story_index_.topics)]
         self.refresh_keywords(passages)
         return self
 
@@ -162,26 +185,29 @@ class TopicModel:
     def _label_all(
         self, texts: Sequence[str], vectors: np.ndarray, runner: Runner, progress: Progress | None,
         liner: ArticleLiner, terms: Sequence[list[str]] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, TopicTermCounts, list[ArticleLine]]:
+    ) -> PartitionLabels:
         """Topic, similarity, term counts and own keyword line of every text, one partition per task.
         ``terms``: the texts' terms when already known (the sample was everything), so they are not
         analysed again."""
-        from .stages import LabelJob, label_partition
+        from .stages import LabelJob, PartitionLabels, label_partition
 
         n = len(texts)
         labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
+        stories = np.empty(n, dtype=np.int64)
         lines: list[ArticleLine] = []
         stats = TopicTermCounts.empty(self.vocabulary_, len(self.centroids_))
+        story_stats = TopicTermCounts.empty(self.vocabulary_, len(self.story_index_.ids))
         bounds = partition_bounds(n, self.partition_size, runner.workers)
         parts = (LabelJob(texts[start:stop], None if terms is None else terms[start:stop], vectors[start:stop])
                  for start, stop in bounds)
         done = runner.imap(label_partition, parts, runner.share(self), runner.share(liner))
         for (start, stop), part in zip(bounds, done):
-            labels[start:stop], scores[start:stop] = part.labels, part.scores
+            labels[start:stop], scores[start:stop], stories[start:stop] = part.labels, part.scores, part.stories
             lines.extend(part.lines)
             stats = stats + part.counts
+            story_stats = story_stats + part.story_counts
             _report(progress, "label", stop, n)
-        return labels, scores, stats, lines
+        return PartitionLabels(labels, scores, stats, lines, stories, story_stats)
 
     def _doc_terms(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return doc_term_matrix(self.analyze(texts), self.vocabulary_)
@@ -246,13 +272,62 @@ class TopicModel:
         return select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
 
     def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
-        """Recompute keyword lines from the term counts; ``topics`` limits which lines may change."""
+        """Recompute keyword lines of topics and their stories from the term counts; ``topics``
+        limits which lines may change (theirs and their stories')."""
         keywords = self._keyword_lists(self.term_stats_, passages, self.retired_)
         sizes = self.term_stats_.topic_sizes
         for k, topic in enumerate(self.topics_):
             topic.size = int(sizes[k])
             if (topics is None or k in topics) and k not in self.retired_ and keywords[k]:
                 topic.keywords = keywords[k]
+        story_keywords = self._keyword_lists(self.story_stats_, passages)
+        story_sizes = self.story_stats_.topic_sizes
+        parents = self.story_index_.topics
+        for row, story in enumerate(self.stories_):
+            story.topic, story.size = int(parents[row]), int(story_sizes[row])
+            if (topics is None or story.topic in topics) and story_keywords[row]:
+                story.keywords = story_keywords[row]
+
+    def label_stories(self, features: np.ndarray, doc_term: sparse.csr_matrix, labels: np.ndarray,
+                      new_topics: Sequence[int] = ()) -> np.ndarray:
+        """Story ids of newly labelled articles (their topics in ``labels``); each topic that is new
+        (``new_topics``) first gets one story, its own centre. Their term counts join the stories'."""
+        if len(new_topics):
+            self.add_stories(self.centroids_[list(new_topics)], np.asarray(new_topics))
+        stories = self.story_index_.assign(features, labels)
+        rows = self.story_index_.rows_of(stories)
+        self.story_stats_ = self.story_stats_ + count_terms(doc_term, rows, len(self.stories_), self.vocabulary_)
+        return stories
+
+    def add_stories(self, centres: np.ndarray, topics: np.ndarray) -> list[int]:
+        """New stories (unit centres) of the given topics; returns their ids."""
+        self.story_index_, ids = self.story_index_.with_stories(centres, topics)
+        self.stories_.extend(Story(i, int(t), [], 0) for i, t in zip(ids, topics))
+        self.story_stats_ = self.story_stats_.with_topics(len(self.stories_))
+        return ids
+
+    def renumber_stories(self, new_ids: dict[int, int]) -> None:
+        """Give stories other ids (a refit's continuing stories take their old ids)."""
+        self.story_index_ = self.story_index_.renumbered(new_ids)
+        self.story_labels_ = np.array([new_ids.get(int(s), int(s)) for s in self.story_labels_], dtype=np.int64)
+        for story in self.stories_:
+            story.story = new_ids.get(story.story, story.story)
+
+    def move_stories(self, moves: dict[int, int]) -> None:
+        """Stories of topics merged into others belong to those now (topic -> topic)."""
+        self.story_index_ = self.story_index_.reparented(moves)
+        for story in self.stories_:
+            story.topic = moves.get(story.topic, story.topic)
+
+    def retire_stories_of(self, topic: int) -> None:
+        """A split topic's stories take no more articles and hold none (their counts are dropped)."""
+        keep = (self.story_index_.topics != topic).astype(np.float32)
+        drop = sparse.diags(keep)
+        stats = self.story_stats_
+        self.story_stats_ = TopicTermCounts(stats.vocabulary, (drop @ stats.counts).tocsr(),
+                                            (drop @ stats.doc_counts).tocsr(), stats.topic_sizes * keep)
+        self.story_index_ = StoryIndex(self.story_index_.centres, np.where(keep > 0, self.story_index_.topics, -1),
+                                       self.story_index_.ids)
 
     def topic_languages(self, stats: TopicTermCounts | None = None) -> list[str | None]:
         """Each topic's language, from the terms it uses (None where the terms say nothing)."""
@@ -322,10 +397,11 @@ class TopicModel:
         stats = self.term_stats_
         return ArticleLiner.from_counts(self.vocabulary_, stats.doc_counts, stats.topic_sizes, self.common_terms_)
 
-    def article_lines(self, terms: Sequence[Sequence[str]], labels: np.ndarray,
-                      texts: Sequence[str] | None = None) -> list[ArticleLine]:
-        """Each article's own keyword line, from its terms (``analyze``), its topic and its text."""
-        return self.line_maker().lines(terms, labels, texts)
+    def article_lines(self, terms: Sequence[Sequence[str]], labels: np.ndarray, texts: Sequence[str] | None = None,
+                      doc_term: sparse.csr_matrix | None = None) -> list[ArticleLine]:
+        """Each article's own keyword line, from its terms (``analyze``; ``doc_term``: their counts,
+        when made already), its topic and its text."""
+        return self.line_maker().lines(terms, labels, texts, doc_term)
 
     def describe(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> Labels:
         """Topic, similarity and own keyword line of new texts (each analysed once); the model is not
@@ -335,9 +411,9 @@ class TopicModel:
             return Labels(np.zeros(0, np.int64), np.zeros(0, np.float32), [])
         vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
         terms = self.analyze(texts)
-        features = self._features(vectors, doc_term_matrix(terms, self.vocabulary_))
-        labels, scores = self.assign_features(features)
-        return Labels(labels, scores, self.article_lines(terms, labels, texts))
+        doc_term = doc_term_matrix(terms, self.vocabulary_)
+        labels, scores = self.assign_features(self._features(vectors, doc_term))
+        return Labels(labels, scores, self.article_lines(terms, labels, texts, doc_term))
 
     def article_line_texts(self, n_terms: int = DEFAULT_ARTICLE_TERMS) -> list[str]:
         """The fitted articles' own keyword lines as text (a topic's line where an article is too short)."""
@@ -391,11 +467,17 @@ class TopicModel:
             "typical_similarity": self.typical_similarity_,
             "term_languages": getattr(self, "term_languages_", None),
             "common_terms": sorted(self.common_terms_),
+            "stories": [[st.story, st.topic, st.keywords, st.size] for st in self.stories_],
         }
         stats = self.term_stats_
         arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8),
                   "topic_sizes": stats.topic_sizes, **_sparse_arrays("counts", stats.counts),
                   **_sparse_arrays("doc_counts", stats.doc_counts)}
+        stories = self.story_stats_
+        arrays.update(story_centres=self.story_index_.centres, story_topics=self.story_index_.topics,
+                      story_ids=self.story_index_.ids, story_sizes=stories.topic_sizes,
+                      **_sparse_arrays("story_counts", stories.counts),
+                      **_sparse_arrays("story_doc_counts", stories.doc_counts))
         if self.lexical_ is not None:
             arrays.update(idf=self.lexical_.idf, components=self.lexical_.components)
         buffer = io.BytesIO()
@@ -428,6 +510,16 @@ class TopicModel:
             model.vocabulary_, _sparse_from(arrays, "counts"), _sparse_from(arrays, "doc_counts"),
             arrays["topic_sizes"],
         )
+        if "story_ids" in arrays:
+            model.story_index_ = StoryIndex(arrays["story_centres"], arrays["story_topics"], arrays["story_ids"])
+            model.story_stats_ = TopicTermCounts(model.vocabulary_, _sparse_from(arrays, "story_counts"),
+                                                 _sparse_from(arrays, "story_doc_counts"), arrays["story_sizes"])
+            model.stories_ = [Story(int(i), int(t), keywords, size) for i, t, keywords, size in state["stories"]]
+        else:  # saved before stories: each topic is one story
+            model.story_index_ = StoryIndex(model.centroids_, np.arange(len(model.centroids_)),
+                                            np.arange(len(model.centroids_)))
+            model.story_stats_ = model.term_stats_
+            model.stories_ = [Story(t.topic, t.topic, list(t.keywords), t.size) for t in model.topics_]
         return model
 
     # ---- helpers ----------------------------------------------------------------------------

@@ -80,6 +80,8 @@ class PartitionLabels:
     scores: np.ndarray
     counts: TopicTermCounts
     lines: list[ArticleLine]
+    stories: np.ndarray  # story id of each article
+    story_counts: TopicTermCounts  # rows: the model's story rows
 
 
 @dataclass
@@ -96,9 +98,13 @@ def label_partition(job: LabelJob, model: TopicModel, liner: ArticleLiner) -> Pa
     partition."""
     terms = job.terms if job.terms is not None else model.analyze(job.texts)
     doc_term = doc_term_matrix(terms, model.vocabulary_)
-    labels, scores = model.assign_features(model._features(np.asarray(job.vectors, np.float32), doc_term))
+    features = model._features(np.asarray(job.vectors, np.float32), doc_term)
+    labels, scores = model.assign_features(features)
     counts = count_terms(doc_term, labels, len(model.centroids_), model.vocabulary_)
-    return PartitionLabels(labels, scores, counts, liner.lines(terms, labels, job.texts))
+    stories = model.story_index_.assign(features, labels)
+    story_counts = count_terms(doc_term, model.story_index_.rows_of(stories), len(model.story_index_.ids),
+                               model.vocabulary_)
+    return PartitionLabels(labels, scores, counts, liner.lines(terms, labels, job.texts, doc_term), stories, story_counts)
 
 
 def features_partition(part: tuple[Sequence[str], np.ndarray], model: TopicModel) -> tuple[np.ndarray, sparse.csr_matrix]:

@@ -104,8 +104,16 @@ CREATE TABLE IF NOT EXISTS assignments (
     score REAL NOT NULL,
     line TEXT,                                 -- the article's own keyword line (JSON terms); NULL: its topic's
     line_source TEXT NOT NULL DEFAULT 'topic', -- article: its own terms; topic: too short, its topic's line
+    story INTEGER,                             -- the story (second grain) inside its topic
     PRIMARY KEY (model, article)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stories (           -- the stories inside each topic (topicwatch.topics.stories)
+    model INTEGER NOT NULL REFERENCES models(id),
+    story INTEGER NOT NULL,
+    topic INTEGER NOT NULL,
+    keywords TEXT NOT NULL,
+    PRIMARY KEY (model, story)
+);
 CREATE INDEX IF NOT EXISTS assignments_topic ON assignments(model, topic);
 CREATE TABLE IF NOT EXISTS places (            -- the places each article names (topicwatch.places)
     article TEXT NOT NULL,
@@ -168,6 +176,7 @@ class Assignment(NamedTuple):
     score: float
     line: str | None = None
     line_source: str = "topic"
+    story: int | None = None
 
 
 class Store:
@@ -204,6 +213,7 @@ class Store:
             if "line" not in columns:  # schema 1: articles carried only their topic's line
                 conn.execute("ALTER TABLE assignments ADD COLUMN line TEXT")
                 conn.execute("ALTER TABLE assignments ADD COLUMN line_source TEXT NOT NULL DEFAULT 'topic'")
+                conn.execute("ALTER TABLE assignments ADD COLUMN story INTEGER")
             self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     def close(self) -> None:
@@ -412,15 +422,44 @@ class Store:
     def put_assignments(self, model: int, rows: Iterable[Assignment]) -> None:
         """Each article's topic, similarity and own keyword line (see ``Assignment``)."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO assignments(model, article, topic, score, line, line_source)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO assignments(model, article, topic, score, line, line_source, story)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             ((model, *row) for row in rows),
         )
 
-    def move_articles(self, model: int, moves: Iterable[tuple[str, int]]) -> None:
-        """Give articles another topic (a user's split); their own keyword lines stay."""
-        self.conn.executemany("UPDATE assignments SET topic = ?, score = 0 WHERE model = ? AND article = ?",
-                              ((topic, model, article) for article, topic in moves))
+    def move_articles(self, model: int, moves: Iterable[tuple[str, int, int]]) -> None:
+        """Give articles another topic and story (a user's split); their own keyword lines stay."""
+        self.conn.executemany("UPDATE assignments SET topic = ?, story = ?, score = 0 WHERE model = ? AND article = ?",
+                              ((topic, story, model, article) for article, topic, story in moves))
+
+    def merge_into(self, model: int, target: int, others: Sequence[int]) -> None:
+        """Articles and stories of ``others`` belong to ``target`` now (a user's merge)."""
+        marks = ",".join("?" * len(others))
+        for table in ("assignments", "stories"):
+            self.conn.execute(f"UPDATE {table} SET topic = ? WHERE model = ? AND topic IN ({marks})",
+                              (target, model, *others))
+
+    def put_stories(self, model: int, rows: Iterable[tuple[int, int, list[str]]]) -> None:
+        """(story, topic, keywords) of a model's stories."""
+        self.conn.executemany("INSERT OR REPLACE INTO stories(model, story, topic, keywords) VALUES (?, ?, ?, ?)",
+                              ((model, story, topic, json.dumps(keywords, ensure_ascii=False))
+                               for story, topic, keywords in rows))
+
+    def stories(self, model: int, topic: int | None = None) -> list[dict[str, Any]]:
+        """Stories holding articles, by topic then size (largest first): story, topic, keywords, size, dates."""
+        rows = self.conn.execute(
+            "SELECT st.story, st.topic, st.keywords, count(s.article), min(a.date), max(a.date) FROM stories st"
+            " JOIN assignments s ON s.model = st.model AND s.story = st.story"
+            " JOIN articles a ON a.id = s.article WHERE st.model = ?" + (" AND st.topic = ?" if topic is not None else "")
+            + " GROUP BY st.story ORDER BY st.topic, count(s.article) DESC, st.story",
+            (model, topic) if topic is not None else (model,),
+        ).fetchall()
+        return [{"story": story, "topic": t, "keywords": json.loads(kw), "size": size, "first_date": d0,
+                 "last_date": d1} for story, t, kw, size, d0, d1 in rows]
+
+    def story_of_articles(self, model: int) -> dict[str, int | None]:
+        """article id -> its story."""
+        return dict(self.conn.execute("SELECT article, story FROM assignments WHERE model = ?", (model,)))
 
     def unassigned_articles(self, model: int) -> list[StoredArticle]:
         """Articles the model has not labelled yet (ingested after its fit or last update)."""
@@ -491,7 +530,7 @@ class Store:
 
     def assignment(self, model: int, article_id: str) -> Assignment | None:
         row = self.conn.execute(
-            "SELECT article, topic, score, line, line_source FROM assignments WHERE model = ? AND article = ?",
+            "SELECT article, topic, score, line, line_source, story FROM assignments WHERE model = ? AND article = ?",
             (model, article_id),
         ).fetchone()
         return Assignment(*row) if row else None

@@ -37,6 +37,7 @@ import numpy as np
 from scipy import sparse
 
 from ..embed.normalize import l2_normalize
+from .describe import doc_term_matrix
 from .terms import names_in, term_stems
 
 MIN_OWN_TERMS = 3  # fewer than this: the article's line is its topic's
@@ -45,6 +46,7 @@ LEAD_BONUS = 1.0  # added to a term's (log) count when it stands in the lead
 # Centrality tempered: static vectors place rare names (a person, a newspaper) poorly, and a name is
 # often what a reader most wants in the line.
 CENTRALITY_POWER = 0.5
+CANDIDATES = 24  # an article's strongest terms by tf-idf and share, among which centrality decides
 STORED_TERMS = 12  # terms kept per article, so a reader can ask for a longer line later
 DEFAULT_ARTICLE_TERMS = 6
 
@@ -111,35 +113,37 @@ class ArticleLiner:
         n = float(np.exp(self.idf.max() - 1.0)) if len(self.idf) else 2.0
         self._rare_idf = np.float32(np.log((n + 1.0) / 2.0) + 1.0)  # a term seen once
 
-    def lines(self, term_lists: Sequence[Sequence[str]], labels: np.ndarray,
-              texts: Sequence[str] | None = None) -> list[ArticleLine]:
+    def lines(self, term_lists: Sequence[Sequence[str]], labels: np.ndarray, texts: Sequence[str] | None = None,
+              doc_term: sparse.csr_matrix | None = None) -> list[ArticleLine]:
         """The line of each article of one partition (``term_lists``: each article's terms, as the
-        model's analyzer gives them; ``texts``, when given, let a word of a name stand as the whole
-        name the article spells out: "fletcher" -> "cyril fletcher")."""
+        model's analyzer gives them; ``doc_term``: their counts over the vocabulary, when already
+        made; ``texts``, when given, let a word of a name stand as the whole name the article spells
+        out: "fletcher" -> "cyril fletcher")."""
         labels = np.asarray(labels, dtype=np.int64)
         index, known = self._index, len(self.vocabulary)
+        if doc_term is None:
+            doc_term = doc_term_matrix(term_lists, self.vocabulary)
+        # Only the lead is read term by term: it earns its bonus there, and a word the archive never
+        # counted (a name only this article uses) may stand when the article puts it in its title or lead.
         extra: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
         lead_rows: list[int] = []
         lead_cols: list[int] = []
         for i, terms in enumerate(term_lists):
-            for position, term in enumerate(terms):
+            for term in terms[:LEAD_TERMS]:
                 j = index.get(term)
                 if j is None:
                     if term in self.common:
                         continue
                     j = extra.setdefault(term, known + len(extra))
-                rows.append(i)
-                cols.append(j)
-                if position < LEAD_TERMS:
-                    lead_rows.append(i)
-                    lead_cols.append(j)
+                lead_rows.append(i)
+                lead_cols.append(j)
         shape = (len(term_lists), known + len(extra))
-        counts = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
-        counts.sum_duplicates()
-        counts.data = (1.0 + np.log(counts.data)).astype(np.float32)
         in_lead = sparse.csr_matrix((np.ones(len(lead_rows), np.float32), (lead_rows, lead_cols)), shape=shape)
+        in_lead.sum_duplicates()
+        unseen = in_lead[:, known:]  # counts of the never-counted words, from the lead
+        counts = sparse.hstack([sparse.csr_matrix(doc_term, dtype=np.float32), unseen], format="csr")
+        counts.sum_duplicates()
+        counts.data = (1.0 + np.log(np.maximum(counts.data, 1.0))).astype(np.float32)
         in_lead.data[:] = LEAD_BONUS
         weights = sparse.csr_matrix(counts + in_lead, dtype=np.float32)
         weights.sort_indices()
@@ -152,7 +156,8 @@ class ArticleLiner:
         share[in_vocabulary] = self.share[labels[rows_of[in_vocabulary]], cols[in_vocabulary]]
         weights.data *= idf * (1.0 + share)
         vectors = np.vstack([term_vectors(tuple(self.vocabulary)), _encode_terms(list(extra))])
-        weights.data *= _centrality(weights, rows_of, vectors) ** CENTRALITY_POWER
+        has_vector = np.abs(vectors).sum(axis=1) > 0
+        centres = l2_normalize(np.asarray(weights @ vectors, dtype=np.float32))
         names = [*self.vocabulary, *extra]
         out: list[ArticleLine] = []
         for i in range(weights.shape[0]):
@@ -160,10 +165,10 @@ class ArticleLiner:
             if stop - start < MIN_OWN_TERMS:
                 out.append(TOPIC_LINE)  # filled with the topic's current line where it is shown
                 continue
-            order = np.argsort(-weights.data[start:stop], kind="stable")
-            chosen = distinct_terms((names[j] for j in cols[start:stop][order]), DEFAULT_ARTICLE_TERMS)
-            more = distinct_terms((names[j] for j in cols[start:stop][order]), STORED_TERMS)[len(chosen):]
-            line = in_article_order(chosen, term_lists[i]) + more
+            score, terms = _central_first(weights.data[start:stop], cols[start:stop], vectors, has_vector, centres[i])
+            order = np.argsort(-score, kind="stable")
+            ranked = distinct_terms((names[j] for j in terms[order]), STORED_TERMS)
+            line = in_article_order(ranked[:DEFAULT_ARTICLE_TERMS], term_lists[i]) + ranked[DEFAULT_ARTICLE_TERMS:]
             if texts is not None:
                 line = whole_names(line, names_in(texts[i]))
             out.append(ArticleLine(tuple(line), "article"))
@@ -174,10 +179,8 @@ def in_article_order(terms: Sequence[str], article_terms: Sequence[str]) -> list
     """``terms`` in the order the article first uses them: a news article says what it is about
     first (title, lead), and a line in the article's own order reads like its headline (blind
     raters put such lines first on headlines whose words every system picked alike)."""
-    first: dict[str, int] = {}
-    for position, term in enumerate(article_terms):
-        first.setdefault(term, position)
-    return sorted(terms, key=lambda term: first.get(term, len(article_terms)))
+    listed = list(article_terms)
+    return sorted(terms, key=lambda term: listed.index(term) if term in listed else len(listed))
 
 
 def whole_names(line: list[str], names: dict[str, str]) -> list[str]:
@@ -213,17 +216,21 @@ def distinct_terms(ranked: Iterable[str], most: int) -> list[str]:
     return chosen
 
 
-def _centrality(weights: sparse.csr_matrix, rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """Per stored entry: cosine of the term's vector with its article's weighted centre, floored at a
-    small positive value; terms without a vector take their article's mean."""
-    centres = l2_normalize(np.asarray(weights @ vectors, dtype=np.float32))
-    cos = np.einsum("ij,ij->i", vectors[weights.indices], centres[rows])
-    known = np.abs(vectors).sum(axis=1)[weights.indices] > 0
-    cos = np.maximum(cos, 0.02)
-    per_row_sum = np.bincount(rows, weights=np.where(known, cos, 0.0), minlength=weights.shape[0])
-    per_row_known = np.bincount(rows, weights=known.astype(np.float64), minlength=weights.shape[0])
-    mean = np.where(per_row_known > 0, per_row_sum / np.maximum(per_row_known, 1.0), 1.0)
-    return np.where(known, cos, mean[rows]).astype(np.float32)
+def _central_first(weight: np.ndarray, terms: np.ndarray, vectors: np.ndarray, has_vector: np.ndarray,
+                   centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(weight x centrality ** CENTRALITY_POWER, term) of one article's ``CANDIDATES`` strongest terms
+    by tf-idf and share. Centrality is the cosine of the term's vector with the article's weighted
+    centre, floored at a small positive value; a term without a vector takes the candidates' mean.
+    Only candidates are scored: a term outside them would need a far higher centrality than the
+    floor-to-one range allows, and scoring every term cost more than all the rest of labelling."""
+    if len(weight) > CANDIDATES:
+        top = np.argpartition(-weight, CANDIDATES - 1)[:CANDIDATES]
+        weight, terms = weight[top], terms[top]
+    cos = np.maximum(vectors[terms] @ centre, 0.02)
+    known = has_vector[terms]
+    mean = float(cos[known].mean()) if known.any() else 1.0
+    cos = np.where(known, cos, mean)
+    return weight * cos ** CENTRALITY_POWER, terms
 
 
 @lru_cache(maxsize=2)

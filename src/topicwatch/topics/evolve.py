@@ -20,7 +20,7 @@ from ..model import Topic, TopicModel
 from ..records import guess_language
 from .assign import assign_topics
 from .cluster import fit_centroids
-from .describe import count_terms, doc_term_matrix
+from .describe import TopicTermCounts, count_terms, doc_term_matrix
 from .languages import term_languages
 
 
@@ -102,6 +102,11 @@ def learn_new_terms(
     stats.vocabulary = model.vocabulary_
     stats.counts = sparse.hstack([stats.counts, counted.counts]).tocsr()
     stats.doc_counts = sparse.hstack([stats.doc_counts, counted.doc_counts]).tocsr()
+    # Stories take the new words from their next articles on (this batch counted them by topic).
+    story = model.story_stats_
+    blank = sparse.csr_matrix((story.counts.shape[0], len(added)), dtype=np.float32)
+    model.story_stats_ = TopicTermCounts(model.vocabulary_, sparse.hstack([story.counts, blank]).tocsr(),
+                                     sparse.hstack([story.doc_counts, blank]).tocsr(), story.topic_sizes)
     if getattr(model, "term_languages_", None):
         model.term_languages_ = [*model.term_languages_, *term_languages(
             term_lists, [guess_language(t) for t in texts], added)]
@@ -153,6 +158,7 @@ def merge_topics(model: TopicModel, target: int, others: list[int]) -> None:
     move = move.tocsr()
     sizes = move @ stats.topic_sizes
     stats.counts, stats.doc_counts, stats.topic_sizes = move @ stats.counts, move @ stats.doc_counts, sizes
+    model.move_stories({other: target for other in others})
 
 
 def split_topic(
@@ -248,4 +254,13 @@ def renumber(model: TopicModel, mapping: TopicMapping, first_free: int) -> dict[
     model.centroids_, model.topics_ = centroids, topics
     model.retired_ = {k: -1 for k in range(width) if order[k] < 0}
     model.labels_ = np.array([final[int(t)] for t in model.labels_])
+    model.move_stories({int(source): int(dest) for source, dest in final.items()})
     return final
+
+
+def continuing_ids(mapping: TopicMapping | None, story_ids: np.ndarray, highest_old: int) -> dict[int, int]:
+    """Refit story id -> final id: a story that continues an old one (``match_topics`` on the
+    articles they share) keeps its id, every other story a fresh one past ``highest_old``."""
+    kept = dict(mapping.new_to_old) if mapping is not None else {}
+    fresh = iter(range(highest_old + 1, highest_old + 1 + len(story_ids)))
+    return {int(s): kept[int(s)] if int(s) in kept else next(fresh) for s in story_ids}

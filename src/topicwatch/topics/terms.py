@@ -150,6 +150,7 @@ def word_stem(word: str) -> str:
     return _english_stemmer().stemWord(word)
 
 
+@lru_cache(maxsize=262_144)
 def term_stems(term: str) -> frozenset[str]:
     """The stems of a term's words ("border guards" -> {"border", "guard"})."""
     return frozenset(word_stem(w) for w in term.split())

@@ -111,20 +111,28 @@ def _routes(app: FastAPI, state: WebState) -> None:
                     "first_date": v["first_date"], "last_date": v["last_date"], "current": i == len(versions) - 1}
                    for i, v in enumerate(versions)]
         trend = {"periods": overview.periods, "counts": found["trend"], "totals": overview.totals}
-        return {**found, "trend_by_month": trend, "keyword_lines": history}
+        stories = queries.topic_stories(store, model["id"], topic)
+        return {**found, "trend_by_month": trend, "keyword_lines": history, "stories": stories}
 
     @app.get("/api/topics/{topic}/articles", response_model=schemas.ArticlePage, responses=ERRORS,
              tags=["topics"])
-    def topic_articles(topic: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict:
-        """A topic's articles, newest first (undated last), one page at a time."""
+    def topic_articles(topic: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+                       story: Annotated[int | None, Query(description="Only this story's articles.")] = None) -> dict:
+        """A topic's articles (or one of its stories'), newest first (undated last), one page at a time."""
         store = state.archive().store
         model = queries.current_model(store)
         try:
             row = queries.topic_row(store, model["id"], topic)
         except KeyError as exc:
             raise HTTPException(404, exc.args[0]) from None
-        items = queries.topic_articles(store, model["id"], topic, limit, offset)
-        return {"total": row["size"], "limit": limit, "offset": offset, "items": items}
+        total = row["size"]
+        if story is not None:
+            sizes = {st["story"]: st["size"] for st in queries.topic_stories(store, model["id"], topic)}
+            if story not in sizes:
+                raise HTTPException(404, f"no story {story} in topic {topic}")
+            total = sizes[story]
+        items = queries.topic_articles(store, model["id"], topic, limit, offset, story=story)
+        return {"total": total, "limit": limit, "offset": offset, "items": items}
 
     @app.get("/api/articles/{article_id:path}", response_model=schemas.Article, responses=ERRORS,
              tags=["articles"])

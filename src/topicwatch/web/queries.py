@@ -50,8 +50,13 @@ def excerpt(text: str, chars: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= chars else flat[:chars].rsplit(" ", 1)[0] + " …"
 
 
+def topic_stories(store: Store, model_id: int, topic: int) -> list[dict[str, Any]]:
+    """The stories inside a topic, largest first, each with its keyword line."""
+    return [{**st, "keyword_line": keyword_line(st["keywords"])} for st in store.stories(model_id, topic)]
+
+
 def topic_articles(store: Store, model_id: int, topic: int, limit: int, offset: int,
-                   order: str = "newest") -> list[dict[str, Any]]:
+                   order: str = "newest", story: int | None = None) -> list[dict[str, Any]]:
     """A page of a topic's articles, each with its own keyword line: newest first (undated last), or
     ``order="score"``: most typical first."""
     ordering = ("s.score DESC, a.seq" if order == "score"
@@ -59,8 +64,9 @@ def topic_articles(store: Store, model_id: int, topic: int, limit: int, offset: 
     rows = store.conn.execute(
         "SELECT a.id, a.title, a.date, a.source, a.language, substr(t.text, 1, ?), s.line, s.line_source"
         " FROM assignments s JOIN articles a ON a.id = s.article JOIN texts t ON t.hash = a.hash"
-        f" WHERE s.model = ? AND s.topic = ? ORDER BY {ordering} LIMIT ? OFFSET ?",
-        (EXCERPT_CHARS * 2, model_id, topic, limit, offset),
+        " WHERE s.model = ? AND s.topic = ?" + (" AND s.story = ?" if story is not None else "")
+        + f" ORDER BY {ordering} LIMIT ? OFFSET ?",
+        (EXCERPT_CHARS * 2, model_id, topic, *([story] if story is not None else []), limit, offset),
     ).fetchall()
     topic_line = topic_row(store, model_id, topic)["keyword_line"] if rows else ""
     return [{"id": i, "title": title, "date": day, "source": source, "language": language,

@@ -56,9 +56,19 @@ class Trend(BaseModel):
     totals: list[int]
 
 
+class StoryItem(BaseModel):
+    story: int
+    topic: int
+    size: int
+    first_date: str | None
+    last_date: str | None
+    keyword_line: str
+
+
 class TopicDetail(TopicItem):
     trend_by_month: Trend
     keyword_lines: list[KeywordLineVersion]
+    stories: list[StoryItem] = Field(description="The stories inside the topic, largest first.")
 
 
 class ArticleItem(BaseModel):

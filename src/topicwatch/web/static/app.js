@@ -240,7 +240,7 @@ async function renderHome() {
   document.body.dataset.ready = "home";
 }
 
-const topicView = {topic: null, label: null, offset: 0, total: 0};
+const topicView = {topic: null, label: null, offset: 0, total: 0, story: null};
 
 async function renderTopic(id, offset) {
   showView("topic");
@@ -267,18 +267,30 @@ async function renderTopic(id, offset) {
     $(button).disabled = editMode === "off";
     $(button).title = editMode === "off" ? "Editing is off: this server is reachable beyond localhost without a token" : "";
   }
+  topicView.story = null;
+  $("topic-stories").replaceChildren(...t.stories.map((st) => {
+    const pick = el("button", {class: "story-pick", type: "button", "data-story": String(st.story),
+      text: `story ${st.story} · ${plural(st.size, "article")}`});
+    pick.addEventListener("click", () => {
+      topicView.story = topicView.story === st.story ? null : st.story;
+      for (const b of document.querySelectorAll(".story-pick")) b.classList.toggle("active", Number(b.dataset.story) === topicView.story);
+      renderTopicArticles(t.topic, 0);
+    });
+    return el("li", {}, pick, el("div", {class: "keyword-line", text: st.keyword_line}));
+  }));
   await renderTopicArticles(t.topic, offset);
   document.body.dataset.ready = "topic";
 }
 
 async function renderTopicArticles(topic, offset) {
-  const page = await api(`/api/topics/${topic}/articles?limit=${PAGE}&offset=${offset}`);
+  const story = topicView.story === null ? "" : `&story=${topicView.story}`;
+  const page = await api(`/api/topics/${topic}/articles?limit=${PAGE}&offset=${offset}${story}`);
   topicView.offset = offset;
   topicView.total = page.total;
   $("topic-articles").replaceChildren(...page.items.map((a) => articleItem(a,
     el("div", {class: "keyword-line article-line", text: a.article_line}), el("p", {class: "excerpt", text: a.excerpt}))));
   const last = Math.min(page.total, offset + page.items.length);
-  $("articles-note").textContent = `newest first · ${page.total ? offset + 1 : 0}–${last} of ${page.total.toLocaleString()}`;
+  $("articles-note").textContent = `${topicView.story === null ? "" : `story ${topicView.story} · `}newest first · ${page.total ? offset + 1 : 0}–${last} of ${page.total.toLocaleString()}`;
   $("articles-page").textContent = `page ${Math.floor(offset / PAGE) + 1} of ${Math.max(1, Math.ceil(page.total / PAGE))}`;
   $("articles-prev").disabled = offset === 0;
   $("articles-next").disabled = last >= page.total;
