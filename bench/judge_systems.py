@@ -46,9 +46,10 @@ def run_topicwatch(corpus_dir: Path, out: Path, backend: str) -> dict:
         # as the line each of its articles carries.
         stories = archive.stories()
         story_of = archive.store.story_of_articles(archive.store.current_model()["id"])
-    lines = [json.loads(line) for line in open(out / "assignments.jsonl", encoding="utf-8")]
+    with open(out / "assignments.jsonl", encoding="utf-8") as handle:
+        ids = [json.loads(line)["id"] for line in handle]
     write(out.parent / f"{out.name}-stories", [{"topic": s["story"], "keywords": s["keywords"]} for s in stories],
-          [{"id": r["id"], "topic": story_of[r["id"]]} for r in lines])
+          [{"id": i, "topic": story_of[i]} for i in ids])
     return {"topics": report.topics, "stories": len(stories), "backend": report.backend}
 
 
