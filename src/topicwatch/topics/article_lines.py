@@ -47,6 +47,8 @@ LEAD_BONUS = 1.0  # added to a term's (log) count when it stands in the lead
 # often what a reader most wants in the line.
 CENTRALITY_POWER = 0.5
 CANDIDATES = 24  # an article's strongest terms by tf-idf and share, among which centrality decides
+ROWS_AT_ONCE = 1_000  # articles scored together (their candidates as one dense block)
+NAME_CHARS = 4_000  # names are spelled out whole early in a news text; later it says "Fletcher"
 STORED_TERMS = 12  # terms kept per article, so a reader can ask for a longer line later
 DEFAULT_ARTICLE_TERMS = 6
 
@@ -160,18 +162,19 @@ class ArticleLiner:
         centres = l2_normalize(np.asarray(weights @ vectors, dtype=np.float32))
         names = [*self.vocabulary, *extra]
         out: list[ArticleLine] = []
-        for i in range(weights.shape[0]):
-            start, stop = weights.indptr[i], weights.indptr[i + 1]
-            if stop - start < MIN_OWN_TERMS:
-                out.append(TOPIC_LINE)  # filled with the topic's current line where it is shown
-                continue
-            score, terms = _central_first(weights.data[start:stop], cols[start:stop], vectors, has_vector, centres[i])
-            order = np.argsort(-score, kind="stable")
-            ranked = distinct_terms((names[j] for j in terms[order]), STORED_TERMS)
-            line = in_article_order(ranked[:DEFAULT_ARTICLE_TERMS], term_lists[i]) + ranked[DEFAULT_ARTICLE_TERMS:]
-            if texts is not None:
-                line = whole_names(line, names_in(texts[i]))
-            out.append(ArticleLine(tuple(line), "article"))
+        for first in range(0, weights.shape[0], ROWS_AT_ONCE):
+            block = weights[first: first + ROWS_AT_ONCE]
+            candidates, scores = _central_first(block, vectors, has_vector, centres[first: first + ROWS_AT_ONCE])
+            for i, (terms, score) in enumerate(zip(candidates, scores), start=first):
+                if (score > -np.inf).sum() < MIN_OWN_TERMS:
+                    out.append(TOPIC_LINE)  # filled with the topic's current line where it is shown
+                    continue
+                order = np.argsort(-score, kind="stable")
+                ranked = distinct_terms((names[j] for j in terms[order] if j >= 0), STORED_TERMS)
+                line = in_article_order(ranked[:DEFAULT_ARTICLE_TERMS], term_lists[i]) + ranked[DEFAULT_ARTICLE_TERMS:]
+                if texts is not None:
+                    line = whole_names(line, names_in(texts[i][:NAME_CHARS]))
+                out.append(ArticleLine(tuple(line), "article"))
         return out
 
 
@@ -203,34 +206,50 @@ def distinct_terms(ranked: Iterable[str], most: int) -> list[str]:
     left out."""
     chosen: list[str] = []
     words: list[frozenset[str]] = []
+    used: set[str] = set()  # every stem in the line, so most terms are checked in one step
     for term in ranked:
         own = term_stems(term)
-        overlapping = [i for i, w in enumerate(words) if w & own]
-        if not overlapping:
+        if used.isdisjoint(own):
             chosen.append(term)
             words.append(own)
-        elif len(overlapping) == 1 and words[overlapping[0]] < own:
+            used |= own
+        elif len(overlapping := [i for i, w in enumerate(words) if w & own]) == 1 and words[overlapping[0]] < own:
+            used |= own
             chosen[overlapping[0]], words[overlapping[0]] = term, own
         if len(chosen) >= most:
             break
     return chosen
 
 
-def _central_first(weight: np.ndarray, terms: np.ndarray, vectors: np.ndarray, has_vector: np.ndarray,
-                   centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(weight x centrality ** CENTRALITY_POWER, term) of one article's ``CANDIDATES`` strongest terms
-    by tf-idf and share. Centrality is the cosine of the term's vector with the article's weighted
-    centre, floored at a small positive value; a term without a vector takes the candidates' mean.
-    Only candidates are scored: a term outside them would need a far higher centrality than the
-    floor-to-one range allows, and scoring every term cost more than all the rest of labelling."""
-    if len(weight) > CANDIDATES:
-        top = np.argpartition(-weight, CANDIDATES - 1)[:CANDIDATES]
-        weight, terms = weight[top], terms[top]
-    cos = np.maximum(vectors[terms] @ centre, 0.02)
-    known = has_vector[terms]
-    mean = float(cos[known].mean()) if known.any() else 1.0
-    cos = np.where(known, cos, mean)
-    return weight * cos ** CENTRALITY_POWER, terms
+def _central_first(weights: sparse.csr_matrix, vectors: np.ndarray, has_vector: np.ndarray,
+                   centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(terms, scores), rows x ``CANDIDATES``: each article's strongest terms by tf-idf and share
+    (-1 / -inf where it has fewer), scored weight x centrality ** CENTRALITY_POWER. Centrality is
+    the cosine of the term's vector with the article's weighted centre, floored at a small positive
+    value; a term without a vector takes its article's candidates' mean. Only candidates are
+    scored: a term outside them would need a far higher centrality than the floor-to-one range
+    allows, and scoring every term cost more than all the rest of labelling."""
+    lengths = np.diff(weights.indptr)
+    n, longest = len(lengths), int(lengths.max(initial=0))
+    width = max(1, min(CANDIDATES, longest))
+    rows = np.repeat(np.arange(n), lengths)
+    position = np.arange(len(weights.data)) - np.repeat(weights.indptr[:-1], lengths)
+    dense = np.full((n, max(longest, 1)), -1.0, dtype=np.float32)
+    dense[rows, position] = weights.data
+    term_of = np.full((n, max(longest, 1)), -1, dtype=np.int64)
+    term_of[rows, position] = weights.indices
+    top = np.argpartition(-dense, width - 1, axis=1)[:, :width] if longest > width else np.argsort(-dense, axis=1)
+    top = top[:, :width]
+    weight = np.take_along_axis(dense, top, axis=1)
+    terms = np.take_along_axis(term_of, top, axis=1)
+    valid = weight > 0
+    safe = np.where(valid, terms, 0)
+    cos = np.maximum(np.einsum("nkd,nd->nk", vectors[safe], centres), 0.02)
+    known = valid & has_vector[safe]
+    mean = np.where(known.any(axis=1), (cos * known).sum(axis=1) / np.maximum(known.sum(axis=1), 1), 1.0)
+    cos = np.where(known, cos, mean[:, None])
+    scores = np.where(valid, weight * cos ** CENTRALITY_POWER, -np.inf)
+    return np.where(valid, terms, -1), scores
 
 
 @lru_cache(maxsize=2)
