@@ -174,6 +174,17 @@ def test_export_csv_and_seed_round_trip(fitted, tmp_path):
         assert stored.given_keywords and not stored.text.startswith(stored.given_keywords)
 
 
+def test_evaluate_leads_with_npmi_on_text_the_fit_never_saw(fitted, tmp_path):
+    archive, _ = fitted
+    assert archive.evaluate().npmi_unseen is None
+    unseen = [r for i, r in enumerate(load_corpus("bbc_news.jsonl.gz")) if i % 5 == 1]
+    scores = archive.evaluate(unseen=[_write_jsonl(tmp_path / "unseen.jsonl", unseen)])
+    assert list(scores.as_dict())[:2] == ["topics", "npmi_unseen"]
+    assert -1.0 <= scores.npmi_unseen <= 1.0 and scores.npmi_unseen != scores.npmi
+    with pytest.raises(ValueError, match="no readable article"):
+        archive.evaluate(unseen=[_write_jsonl(tmp_path / "empty.jsonl", [])])
+
+
 def test_evaluate_reports_scores_and_label_agreement(fitted):
     archive, _ = fitted
     scores = archive.evaluate("label")

@@ -24,8 +24,8 @@ from .embed import BACKENDS, Embedder, backend_named, document_text, get_embedde
 from .evaluate import Scores, score_topics
 from .model import Progress, TopicModel
 from .places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
-from .readers import InputPart, ReaderOptions, check_options, plan_parts
-from .records import Reject
+from .readers import InputPart, ReaderOptions, check_options, plan_parts, read_inputs
+from .records import Article, Reject
 from .runner import LocalRunner, ProcessRunner, Runner, fork_is_safe, local_cores
 from .stages import (
     PartSummary,
@@ -517,8 +517,12 @@ class Archive(ArchiveEvolution):
             yield article_id, topic
 
     # ---- evaluation -------------------------------------------------------------------------
-    def evaluate(self, label_field: str | None = None) -> Scores:
-        """NPMI, C_V, diversity and outlier share of the current topics; NMI/ARI against a metadata field."""
+    def evaluate(self, label_field: str | None = None, unseen: Sequence[str | Path] = ()) -> Scores:
+        """NPMI, C_V, diversity and outlier share of the current topics; NMI/ARI against a metadata field.
+
+        ``unseen``: files of articles of the same source that are not in the archive: the topic lines'
+        NPMI against them (``npmi_unseen``) is the figure that generalizes.
+        """
         model = self._model()
         topic_of = dict(self._labeled_rows(model["id"]))
         texts, assigned, labels = [], [], []
@@ -534,8 +538,11 @@ class Archive(ArchiveEvolution):
         if label_field is not None and not labels:
             raise ValueError(f"no article has a value in the field {label_field!r}")
         keywords = [t["keywords"] for t in self.store.topics(model["id"])]
+        unseen_texts = [document_text(a.title, a.text) for a in read_inputs(unseen) if isinstance(a, Article)]
+        if unseen and not unseen_texts:
+            raise ValueError("the unseen reference holds no readable article")
         scores = score_topics(keywords, texts, np.asarray(assigned or list(topic_of.values())),
-                              labels if label_field is not None else None)
+                              labels if label_field is not None else None, unseen_texts=unseen_texts or None)
         return scores
 
 

@@ -350,11 +350,15 @@ def evaluate(
     ctx: typer.Context,
     label_field: Annotated[str | None, typer.Option(help="Metadata field with a reference label: "
                                                             "adds NMI and ARI.")] = None,
+    unseen: Annotated[list[Path] | None, typer.Option(
+        "--unseen", help="Articles of the same source not in the archive (any input format): the topic "
+                         "lines' NPMI against them leads, the figure that generalizes.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Score the current topics: NPMI, C_V, diversity, outlier share (and NMI/ARI against labels)."""
+    """Score the current topics: NPMI on unseen text (with --unseen), NPMI on the archive's own text (a
+    diagnostic), C_V, diversity, outlier share (and NMI/ARI against labels)."""
     with _open(ctx) as archive:
-        scores = archive.evaluate(label_field)
+        scores = archive.evaluate(label_field, unseen or ())
     if as_json:
         out.print_json(json.dumps(scores.as_dict()))
         return

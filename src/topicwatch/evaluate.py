@@ -21,7 +21,12 @@ _ALPHA_RE = re.compile(r"[a-z]+")
 
 @dataclass
 class Scores:
+    """``npmi_unseen`` leads: the NPMI of the topic lines against text the fit never saw (None without
+    one). ``npmi`` (against the archive's own text) is a diagnostic: lines can be picked for
+    co-occurring in the very text they are then scored on."""
+
     topics: int
+    npmi_unseen: float | None
     npmi: float
     c_v: float
     diversity: float
@@ -79,12 +84,15 @@ def score_topics(
     assigned: np.ndarray,
     labels: Sequence[str] | None = None,
     outlier_topic: int | None = None,
+    unseen_texts: Sequence[str] | None = None,
 ) -> Scores:
-    """All scores at once; ``outlier_topic`` names a peer's outlier bucket (topicwatch has none)."""
+    """All scores at once; ``outlier_topic`` names a peer's outlier bucket (topicwatch has none);
+    ``unseen_texts``: articles of the same source that the fit never saw, for ``npmi_unseen``."""
     assigned = np.asarray(assigned)
     npmi, c_v = coherence(topic_keywords, texts)
+    unseen = round(coherence(topic_keywords, unseen_texts)[0], 4) if unseen_texts else None
     outliers = float(np.mean(assigned == outlier_topic)) if outlier_topic is not None else 0.0
-    scores = Scores(len(topic_keywords), round(npmi, 4), round(c_v, 4),
+    scores = Scores(len(topic_keywords), unseen, round(npmi, 4), round(c_v, 4),
                     round(topic_diversity(topic_keywords), 4), round(outliers, 4))
     if labels is not None:
         from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
