@@ -334,9 +334,13 @@ def test_the_page_in_a_browser(archive_path, tmp_path):
             assert page.locator("#topic-chart rect").count() == len(topics["periods"])
             assert page.locator("#topic-articles > li").count() == min(20, topic["size"])
             assert page.locator("#topic-line").inner_text() == topic["keyword_line"]
+            # each listed article shows its own line; opened, the article is headed by it
+            first_line = page.locator("#topic-articles .article-line").first.inner_text()
+            assert first_line and first_line != topic["keyword_line"]
+            assert page.locator("#topic-stories li").count() >= 1
             page.locator("#topic-articles .article-title").first.click()
             page.wait_for_selector("#topic-articles .seed-line")
-            assert page.locator("#topic-articles .seed-line").inner_text() == topic["keyword_line"]
+            assert page.locator("#topic-articles .seed-line").inner_text() == first_line
 
             # rename, and see it persist after a reload
             page.click("#rename-btn")
