@@ -2,7 +2,7 @@
 
 A term of an article is weighted by three factors, each with one job:
 
-    weight(t, d) = (1 + log count(t, d) + lead(t, d)) x idf(t)  x  (1 + share(t, k))  x  centrality(t, d)
+    weight(t, d) = (1 + log count(t, d) + lead(t, d)) x idf(t)  x  (1 + share(t, k))  x  centrality(t, d) ** 0.5
 
 - **specific to the article** (tf-idf): the sublinear count of the term in the article, plus one
   when it stands in the title or lead (the first ``LEAD_TERMS`` terms: news says first what it is
@@ -15,7 +15,8 @@ A term of an article is weighted by three factors, each with one job:
   figure mentioned once in passing is not. This is the idea of KeyBERT (a candidate near the
   document's embedding) at the cost of one sparse product per partition instead of one
   transformer pass per candidate. Terms the static model cannot place (Korean, mostly) count as
-  the article's average term.
+  the article's average term. Only the ``CANDIDATES`` strongest terms by the other factors are
+  scored for it, and it counts as its square root (static vectors place rare names poorly).
 
 The line takes the six best terms, never a word twice (a phrase that extends a chosen word takes
 its place, "border" -> "border guards"; a term sharing a word with a chosen one is skipped), and
