@@ -538,9 +538,12 @@ class Archive(ArchiveEvolution):
         if label_field is not None and not labels:
             raise ValueError(f"no article has a value in the field {label_field!r}")
         keywords = [t["keywords"] for t in self.store.topics(model["id"])]
-        unseen_texts = [document_text(a.title, a.text) for a in read_inputs(unseen) if isinstance(a, Article)]
+        read = list(read_inputs(unseen))
+        unseen_texts = [document_text(a.title, a.text) for a in read if isinstance(a, Article)]
         if unseen and not unseen_texts:
-            raise ValueError("the unseen reference holds no readable article")
+            first = next((r for r in read if isinstance(r, Reject)), None)
+            why = f" ({first.where}: {first.reason})" if first is not None else ""
+            raise ValueError(f"the unseen reference holds no readable article{why}")
         scores = score_topics(keywords, texts, np.asarray(assigned or list(topic_of.values())),
                               labels if label_field is not None else None, unseen_texts=unseen_texts or None)
         return scores

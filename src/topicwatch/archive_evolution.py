@@ -196,7 +196,8 @@ class ArchiveEvolution:
         new_story = np.array([model.story_labels_[r] for r in fitted.rows])
         story_mapping = match_topics(np.array([old_story[fitted.ids[i]] for i in with_story], dtype=np.int64),
                                      new_story[with_story]) if with_story else None
-        model.renumber_stories(continuing_ids(story_mapping, model.story_index_.ids, max(old_story.values(), default=-1)))
+        highest = max((s for s in old_story.values() if s is not None), default=-1)  # None: labelled before stories
+        model.renumber_stories(continuing_ids(story_mapping, model.story_index_.ids, highest))
         labels = {final[new]: old_labels[old_id] for new, old_id in mapping.new_to_old.items()
                   if old_labels.get(old_id)}
         with self.store.transaction():

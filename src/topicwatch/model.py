@@ -53,17 +53,10 @@ class Topic:
 
 
 @dataclass
-class Story:
-    """A story: the second grain, inside one topic (see ``topics/stories.py``)."""
+class Story(Topic):
+    """A story: the second grain, inside one topic (``topic``; see ``topics/stories.py``)."""
 
-    story: int
-    topic: int
-    keywords: list[str]
-    size: int
-
-    @property
-    def keyword_line(self) -> str:
-        return keyword_line(self.keywords)
+    story: int = -1
 
 
 @dataclass
@@ -142,12 +135,11 @@ class TopicModel:
         sample_terms, sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
-        self.lexical_, self.centroids_ = self._discover(vectors[sample], sample_doc_term, passages, k)
+        self.lexical_, self.centroids_, sample_features = self._discover(vectors[sample], sample_doc_term, passages, k)
         self.retired_: dict[int, int] = {}
         _report(progress, "cluster", 1, 1)
         known_terms = sample_terms if len(sample) == len(texts) else None
         # Article lines are made in the same pass as labels, so their topic shares come from the sample.
-        sample_features = self._features(vectors[sample], sample_doc_term)
         sample_labels = self.assign_features(sample_features)[0]
         self.story_index_ = fit_stories(sample_features, sample_labels, self.centroids_, self.seed)
         sample_counts = count_terms(sample_doc_term, sample_labels, len(self.centroids_), self.vocabulary_)
@@ -160,7 +152,8 @@ class TopicModel:
         self.similarity_floor_ = float(np.percentile(self.scores_, 5))
         self.typical_similarity_ = float(np.median(self.scores_))
         self.topics_ = [Topic(k, [], 0) for k in range(len(self.centroids_))]
-        self.stories_ = [Story(int(s), int(t), [], 0) for s, t in zip(self.story_index_.ids, self.story_index_.topics)]
+        self.stories_ = [Story(int(t), [], 0, story=int(s)) for s, t in zip(self.story_index_.ids,
+                                                                                  self.story_index_.topics)]
         self.refresh_keywords(passages)
         return self
 
@@ -230,8 +223,8 @@ class TopicModel:
 
     def _discover(
         self, vectors: np.ndarray, doc_term: sparse.csr_matrix, passages: sparse.csr_matrix, k: int,
-    ) -> tuple[LexicalView | None, np.ndarray]:
-        """The lexical view and the topic centres, from the sample.
+    ) -> tuple[LexicalView | None, np.ndarray, np.ndarray]:
+        """The lexical view, the topic centres and the sample's features they were found on.
 
         With ``restarts`` > 1 the randomized parts (the lexical view's sketch, k-means seeding) run that
         many times with successive seeds. Among the runs that cluster about as well as the best one
@@ -244,7 +237,7 @@ class TopicModel:
         whose embedding costs far more than three runs do, takes three; the fast backend one, in which
         k-means keeps the best of three seedings by its own objective.
         """
-        runs: list[tuple[float, float, LexicalView | None, np.ndarray]] = []
+        runs: list[tuple[float, float, LexicalView | None, np.ndarray, np.ndarray]] = []
         restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
         for restart in range(restarts):
             seed = self.seed + restart
@@ -253,15 +246,15 @@ class TopicModel:
             centres = fit_centroids(features, k, seed=seed, sample_size=len(features),
                                     n_init=1 if restarts > 1 else None)
             if restarts == 1:
-                return lexical, centres
+                return lexical, centres, features
             labels, similarity = assign_topics(features, centres)
             stats = count_terms(doc_term, labels, len(centres), self.vocabulary_)
             coherence = keyword_coherence(self._keyword_lists(stats, passages), self.vocabulary_, passages)
-            runs.append((float(similarity.mean()), coherence, lexical, centres))
+            runs.append((float(similarity.mean()), coherence, lexical, centres, features))
         best_fit = max(run[0] for run in runs)
         close = [run for run in runs if run[0] >= best_fit - RESTART_FIT_TOLERANCE * abs(best_fit)]
-        _, _, lexical, centres = max(close, key=lambda run: run[1])
-        return lexical, centres
+        _, _, lexical, centres, features = max(close, key=lambda run: run[1])
+        return lexical, centres, features
 
     def _keyword_lists(self, stats: TopicTermCounts, passages: sparse.csr_matrix,
                        retired: Iterable[int] = ()) -> list[list[str]]:
@@ -302,7 +295,7 @@ class TopicModel:
     def add_stories(self, centres: np.ndarray, topics: np.ndarray) -> list[int]:
         """New stories (unit centres) of the given topics; returns their ids."""
         self.story_index_, ids = self.story_index_.with_stories(centres, topics)
-        self.stories_.extend(Story(i, int(t), [], 0) for i, t in zip(ids, topics))
+        self.stories_.extend(Story(int(t), [], 0, story=i) for i, t in zip(ids, topics))
         self.story_stats_ = self.story_stats_.with_topics(len(self.stories_))
         return ids
 
@@ -514,12 +507,12 @@ class TopicModel:
             model.story_index_ = StoryIndex(arrays["story_centres"], arrays["story_topics"], arrays["story_ids"])
             model.story_stats_ = TopicTermCounts(model.vocabulary_, _sparse_from(arrays, "story_counts"),
                                                  _sparse_from(arrays, "story_doc_counts"), arrays["story_sizes"])
-            model.stories_ = [Story(int(i), int(t), keywords, size) for i, t, keywords, size in state["stories"]]
+            model.stories_ = [Story(int(t), keywords, size, story=int(i)) for i, t, keywords, size in state["stories"]]
         else:  # saved before stories: each topic is one story
             model.story_index_ = StoryIndex(model.centroids_, np.arange(len(model.centroids_)),
                                             np.arange(len(model.centroids_)))
             model.story_stats_ = model.term_stats_
-            model.stories_ = [Story(t.topic, t.topic, list(t.keywords), t.size) for t in model.topics_]
+            model.stories_ = [Story(t.topic, list(t.keywords), t.size, story=t.topic) for t in model.topics_]
         return model
 
     # ---- helpers ----------------------------------------------------------------------------
