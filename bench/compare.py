@@ -34,7 +34,7 @@ from corpus import (
 )
 from report import environment, markdown
 
-from topicwatch.evaluate import reference_tokens, score_topics, top_words
+from topicwatch.model.evaluate import reference_tokens, score_topics, top_words
 
 BENCH_DIR = Path(__file__).resolve().parent
 RUNNER = BENCH_DIR / "run_system.py"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from topicwatch.embed import document_text
-from topicwatch.readers.common import one_line
-from topicwatch.records import normalize_text
+from topicwatch.read.common import one_line
+from topicwatch.read.records import normalize_text
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR.parent.parent / "shared" / "data"

@@ -33,8 +33,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from topicwatch import Archive, duplicates, minhash
-from topicwatch.duplicates import DuplicateIndex
+from topicwatch import Archive
+from topicwatch.read import minhash
+from topicwatch.store import duplicates
+from topicwatch.store.duplicates import DuplicateIndex
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc_news.jsonl.gz"
 ORIGINALS, SOURCES, SECOND_COPIES, NEGATIVES = 1_900, 240, 60, 100

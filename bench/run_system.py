@@ -102,7 +102,7 @@ def minilm():
 def run_topicwatch(backend: str, corpus_file: Path, docs: Docs, k: int | None) -> Run:
     """End to end: a fresh archive, ingest the JSONL, fit, read topics and assignments back."""
     start = time.perf_counter()
-    from topicwatch.archive import Archive
+    from topicwatch.archive.archive import Archive
 
     imported = time.perf_counter()
     last_event: dict[str, float] = {}

@@ -42,8 +42,8 @@ from pathlib import Path
 
 import httpx
 
-from topicwatch.archive import Archive
-from topicwatch.web.server import free_port
+from topicwatch.archive.archive import Archive
+from topicwatch.present.web.server import free_port
 
 QUERIES = [
     "rice prices", "missile launch", "cryptocurrency hackers", "border smuggling", "remittance brokers",
@@ -76,7 +76,7 @@ def synthetic_corpus(n: int, out: Path, seed: int = 0) -> Path:
 
 def build_archive(n: int, path: Path, corpus: Path | None = None, text_field: str = "text") -> None:
     """A fitted archive of ``corpus`` (any input ``topicwatch ingest`` reads), or of N synthetic articles."""
-    from topicwatch.readers import ReaderOptions
+    from topicwatch.read import ReaderOptions
 
     source = corpus or synthetic_corpus(n, path.with_suffix(".jsonl"))
     with Archive(path) as archive:
@@ -92,7 +92,7 @@ def server(path: Path, start_timeout: float = 120) -> Iterator[str]:
     """``topicwatch serve`` in a child process on 127.0.0.1; yields its URL once /api/status answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-c", "from topicwatch.cli import main; main()", "--archive", str(path),
+    command = [sys.executable, "-c", "from topicwatch.present.cli import main; main()", "--archive", str(path),
                "serve", "--host", "127.0.0.1", "--port", str(port)]
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:

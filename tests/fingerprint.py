@@ -61,7 +61,7 @@ def build_bbc_archive(rows: list[dict], folder: Path) -> Path:
     backend, seed 0), the other 725 ingested and labelled by ``update``, the search index built by a
     search, and the archive exported."""
     from topicwatch import Archive
-    from topicwatch.analysis.search import search
+    from topicwatch.analyze.search import search
 
     (folder / "first.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:1500]), encoding="utf-8")
     (folder / "later.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[1500:]), encoding="utf-8")

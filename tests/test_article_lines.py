@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import sparse
 
-from topicwatch.topics.article_lines import (
+from topicwatch.model.article_lines import (
     MIN_OWN_TERMS,
     ArticleLine,
     ArticleLiner,
@@ -12,7 +12,7 @@ from topicwatch.topics.article_lines import (
     line_fields,
     whole_names,
 )
-from topicwatch.topics.terms import names_in
+from topicwatch.model.terms import names_in
 
 
 def test_no_word_twice_and_phrases_take_the_place_of_their_words():

@@ -14,8 +14,8 @@ import pytest
 
 from topicwatch import Archive
 from topicwatch.embed import FastEmbedder
-from topicwatch.readers import partitions
-from topicwatch.runner import ClusterError, LocalRunner
+from topicwatch.read import partitions
+from topicwatch.run.local import ClusterError, LocalRunner
 
 from .conftest import archive_state, load_corpus
 
@@ -24,7 +24,7 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot im
 
 @pytest.fixture(scope="module")
 def runner():
-    from topicwatch.cluster import DaskRunner
+    from topicwatch.run.cluster import DaskRunner
 
     started = DaskRunner.connect("local:2")
     yield started
@@ -45,7 +45,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def test_cluster_spec_is_checked():
-    from topicwatch.cluster import parse_cluster
+    from topicwatch.run.cluster import parse_cluster
 
     assert parse_cluster("local:3") == ("local", 3)
     assert parse_cluster("tcp://10.0.0.5:8786") == ("address", None)
@@ -59,7 +59,7 @@ def test_single_machine_path_never_imports_dask(tmp_path, corpus):
     script = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from topicwatch.cli import app\n"
+        "from topicwatch.present.cli import app\n"
         f"db = {str(tmp_path / 'a.db')!r}\n"
         f"r = CliRunner().invoke(app, ['--archive', db, 'ingest', {str(corpus)!r}])\n"
         "assert r.exit_code == 0, r.output\n"
@@ -148,8 +148,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes(tmp_path, cor
 
 def test_a_task_that_keeps_killing_workers_stops_the_run_and_writes_nothing(tmp_path, corpus):
     import dask
-
-    from topicwatch.cluster import DaskRunner
+    from topicwatch.run.cluster import DaskRunner
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         doomed = DaskRunner.connect("local:2")

@@ -1,6 +1,6 @@
 import numpy as np
 
-from topicwatch.topics.describe import (
+from topicwatch.model.describe import (
     build_vocabulary,
     coherent_ranking,
     count_terms,

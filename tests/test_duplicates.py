@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from topicwatch import Archive, minhash
-from topicwatch.cli import app
-from topicwatch.duplicates import LONG_TEXT, SHORT_TEXT, THRESHOLD, required_similarity
+from topicwatch import Archive
+from topicwatch.present.cli import app
+from topicwatch.read import minhash
+from topicwatch.store.duplicates import LONG_TEXT, SHORT_TEXT, THRESHOLD, required_similarity
 
 from .conftest import load_corpus
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from topicwatch.evaluate import reference_tokens, score_topics, top_words, topic_diversity
+from topicwatch.model.evaluate import reference_tokens, score_topics, top_words, topic_diversity
 
 TEXTS = [
     "rice prices rose at the market as corn prices fell",

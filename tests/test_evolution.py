@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from topicwatch import Archive
-from topicwatch.analysis.bursts import archive_bursts, burst_states
-from topicwatch.analysis.over_time import keywords_by_period, period_of, period_range
-from topicwatch.store import ArchiveError, Store
+from topicwatch.analyze.bursts import archive_bursts, burst_states
+from topicwatch.analyze.over_time import keywords_by_period, period_of, period_range
+from topicwatch.store.archive_store import ArchiveError, Store
 
 from .conftest import load_corpus
 
@@ -315,7 +315,7 @@ def test_widening_the_lexical_view_leaves_every_vector_as_it_was():
     import numpy as np
     from scipy import sparse
 
-    from topicwatch.topics.lexical import LexicalView
+    from topicwatch.model.lexical import LexicalView
 
     counts = sparse.random(60, 40, density=0.2, format="csr", dtype=np.float32, random_state=0)
     counts.data = np.ceil(counts.data * 3)

@@ -9,11 +9,11 @@ from scipy import sparse
 from typer.testing import CliRunner
 
 from topicwatch import Archive
-from topicwatch.cli import app
-from topicwatch.records import guess_language
-from topicwatch.topics.korean import PHRASE_BREAK
-from topicwatch.topics.languages import allowed_terms, term_languages, topic_languages
-from topicwatch.topics.terms import Tokenizer
+from topicwatch.model.korean import PHRASE_BREAK
+from topicwatch.model.languages import allowed_terms, term_languages, topic_languages
+from topicwatch.model.terms import Tokenizer
+from topicwatch.present.cli import app
+from topicwatch.read.records import guess_language
 
 from .conftest import load_corpus
 

@@ -3,7 +3,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from topicwatch import TopicModel
 from topicwatch.embed import document_text
-from topicwatch.evaluate import topic_diversity
+from topicwatch.model.evaluate import topic_diversity
 
 
 def _texts(rows):
@@ -70,8 +70,8 @@ def test_unfitted_model_says_so():
 
 
 def test_restarts_run_discovery_several_times_and_the_model_keeps_one_runs_lines(bbc, bbc_fast_vectors, monkeypatch):
-    import topicwatch.model as model_module
-    from topicwatch.topics.describe import keyword_coherence, passage_term_matrix
+    import topicwatch.model.estimator as model_module
+    from topicwatch.model.describe import keyword_coherence, passage_term_matrix
 
     scores = []
 
@@ -90,7 +90,7 @@ def test_restarts_run_discovery_several_times_and_the_model_keeps_one_runs_lines
 
 def test_restarts_choose_the_most_coherent_among_runs_that_fit_about_as_well_as_the_best(
         bbc, bbc_fast_vectors, monkeypatch):
-    import topicwatch.model as model_module
+    import topicwatch.model.estimator as model_module
 
     # Run 0's lines read best but its clusters fit 10 % worse than run 1's: out. Runs 1 and 2 fit
     # within the tolerance of each other, and run 2's lines read better: run 2 wins.
@@ -119,8 +119,8 @@ def test_restarts_choose_the_most_coherent_among_runs_that_fit_about_as_well_as_
 
 
 def test_keyword_coherence_prefers_lines_whose_terms_meet(bbc):
-    from topicwatch.topics.describe import build_vocabulary, keyword_coherence, passage_term_matrix
-    from topicwatch.topics.terms import TermAnalyzer
+    from topicwatch.model.describe import build_vocabulary, keyword_coherence, passage_term_matrix
+    from topicwatch.model.terms import TermAnalyzer
 
     _, terms = TermAnalyzer.learn(_texts(bbc))
     vocabulary = build_vocabulary(terms)

@@ -14,9 +14,9 @@ import pytest
 from scipy import sparse
 
 from topicwatch import Archive
-from topicwatch.runner import ClusterError, ProcessRunner, local_cores
-from topicwatch.topics.kmeans import kmeans
-from topicwatch.topics.lexical import top_right_singular_vectors
+from topicwatch.model.kmeans import kmeans
+from topicwatch.model.lexical import top_right_singular_vectors
+from topicwatch.run.local import ClusterError, ProcessRunner, local_cores
 
 from .conftest import archive_state, load_corpus
 

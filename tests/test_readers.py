@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from topicwatch.readers import ReaderOptions, read_inputs
-from topicwatch.readers.text_files import is_keyword_line, split_text
-from topicwatch.records import Article, Reject
+from topicwatch.read import ReaderOptions, read_inputs
+from topicwatch.read.records import Article, Reject
+from topicwatch.read.text_files import is_keyword_line, split_text
 
 SHARED_DATA = Path(__file__).parents[1].parent / "shared" / "data"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from topicwatch.archive import Archive
-from topicwatch.report import render_report, write_report
+from topicwatch.archive.archive import Archive
+from topicwatch.present.report import render_report, write_report
 
 from .test_search import make_archive
 

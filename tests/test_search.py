@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from topicwatch.analysis.search import (
+from topicwatch.analyze.search import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     MAX_QUERY_CHARS,
@@ -22,8 +22,8 @@ from topicwatch.analysis.search import (
     fts_query,
     search,
 )
-from topicwatch.archive import Archive
-from topicwatch.readers import ReaderOptions
+from topicwatch.archive.archive import Archive
+from topicwatch.read import ReaderOptions
 
 TOPICWATCH = shutil.which("topicwatch", path=str(Path(sys.executable).parent)) or "topicwatch"
 

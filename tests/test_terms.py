@@ -1,5 +1,5 @@
-from topicwatch.topics.aliases import AliasTable
-from topicwatch.topics.terms import PhraseTable, TermAnalyzer, Tokenizer, find_boilerplate
+from topicwatch.model.aliases import AliasTable
+from topicwatch.model.terms import PhraseTable, TermAnalyzer, Tokenizer, find_boilerplate
 
 ARTICLES = [
     ("By Staff Reporter\nSmugglers in Ryanggang Province moved phones across the river near Hyesan.\n"

@@ -20,16 +20,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from topicwatch.store import ArchiveError
-from topicwatch.web import create_app
-from topicwatch.web.edits import set_topic_label
-from topicwatch.web.server import BackgroundServer, free_port
+from topicwatch.present.web import create_app
+from topicwatch.present.web.edits import set_topic_label
+from topicwatch.present.web.server import BackgroundServer, free_port
+from topicwatch.store.archive_store import ArchiveError
 
 from .test_search import NASTY_QUERIES, make_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
 TOPICWATCH = shutil.which("topicwatch", path=str(Path(sys.executable).parent)) or "topicwatch"
-STATIC = Path(__file__).resolve().parents[1] / "src" / "topicwatch" / "web" / "static"
+STATIC = Path(__file__).resolve().parents[1] / "src" / "topicwatch" / "present" / "web" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_rename_merge_and_split_from_the_api(client, archive_path):
 
 
 def test_set_topic_label_writes_the_current_model(archive_path):
-    from topicwatch.archive import Archive
+    from topicwatch.archive.archive import Archive
 
     with Archive(archive_path, create=False) as archive:
         assert set_topic_label(archive, 0, " Missiles ") == "Missiles"
@@ -199,7 +199,7 @@ def test_editing_needs_localhost_or_the_token(archive_path, monkeypatch):
 def test_an_archive_without_topics_yet(tmp_path):
     from importlib import resources
 
-    from topicwatch.archive import Archive
+    from topicwatch.archive.archive import Archive
 
     sample = tmp_path / "sample.jsonl"
     sample.write_bytes(resources.files("topicwatch").joinpath("data/sample_articles.jsonl").read_bytes())

@@ -8,9 +8,9 @@ worker, a cluster task) does not pull in the archive's dependencies.
 from importlib import import_module
 
 _EXPORTS = {
-    "Archive": ".archive", "FitReport": ".archive", "IngestReport": ".archive",
-    "Topic": ".model", "TopicModel": ".model", "ReaderOptions": ".readers",
-    "Article": ".records", "Reject": ".records",
+    "Archive": ".archive.archive", "FitReport": ".archive.archive", "IngestReport": ".archive.archive",
+    "Topic": ".model.estimator", "TopicModel": ".model.estimator", "ReaderOptions": ".read",
+    "Article": ".read.records", "Reject": ".read.records",
 }
 
 __all__ = ["Archive", "Article", "FitReport", "IngestReport", "ReaderOptions", "Reject", "Topic", "TopicModel"]

@@ -1,0 +1,1 @@
+"""Presentation only: the command line, the web page and the report."""

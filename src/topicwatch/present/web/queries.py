@@ -1,0 +1,121 @@
+"""The page's reads that the archive API does not offer in one query: lean and bounded."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ...analyze.search import current_model as light_model
+from ...model.article_lines import ArticleLine, line_fields
+from ...model.describe import keyword_line
+from ...store.archive_store import ArchiveError, Store
+
+EXCERPT_CHARS = 280
+
+
+def current_model(store: Store) -> dict[str, Any]:
+    """The current model's id, backend and creation time; ArchiveError when the archive has none yet."""
+    model = light_model(store)
+    if model is None:
+        raise ArchiveError(f"{store.path}: no topics yet (run 'topicwatch fit' first)")
+    return model
+
+
+def keyword_lines(store: Store, model_id: int) -> dict[int, str]:
+    """Each topic's keyword line."""
+    return {topic: keyword_line(json.loads(words)) for topic, words in store.conn.execute(
+        "SELECT topic, keywords FROM topics WHERE model = ?", (model_id,))}
+
+
+def topic_row(store: Store, model_id: int, topic: int) -> dict[str, Any]:
+    """One topic's stored fields (KeyError when the model has no such topic)."""
+    row = store.conn.execute("SELECT keywords, size, label FROM topics WHERE model = ? AND topic = ?",
+                             (model_id, topic)).fetchone()
+    if row is None:
+        raise KeyError(f"no topic {topic} in the current model")
+    keywords = json.loads(row[0])
+    return {"topic": topic, "keywords": keywords, "keyword_line": keyword_line(keywords), "size": row[1],
+            "label": row[2]}
+
+
+def labels(store: Store, model_id: int) -> dict[int, str | None]:
+    """Each topic's label (read fresh: labels change while the page is open)."""
+    return dict(store.conn.execute("SELECT topic, label FROM topics WHERE model = ?", (model_id,)))
+
+
+def excerpt(text: str, chars: int = EXCERPT_CHARS) -> str:
+    """The start of a text on one line, cut at a word."""
+    flat = " ".join(text[: chars * 2].split())
+    return flat if len(flat) <= chars else flat[:chars].rsplit(" ", 1)[0] + " …"
+
+
+def topic_stories(store: Store, model_id: int, topic: int) -> list[dict[str, Any]]:
+    """The stories inside a topic, largest first, each with its keyword line."""
+    return [{**st, "keyword_line": keyword_line(st["keywords"])} for st in store.stories(model_id, topic)]
+
+
+def topic_articles(store: Store, model_id: int, topic: int, limit: int, offset: int,
+                   order: str = "newest", story: int | None = None) -> list[dict[str, Any]]:
+    """A page of a topic's articles, each with its own keyword line: newest first (undated last), or
+    ``order="score"``: most typical first."""
+    ordering = ("s.score DESC, a.seq" if order == "score"
+                else "a.date IS NULL, a.date DESC, a.seq DESC")
+    rows = store.conn.execute(
+        "SELECT a.id, a.title, a.date, a.source, a.language, substr(t.text, 1, ?), s.line, s.line_source"
+        " FROM assignments s JOIN articles a ON a.id = s.article JOIN texts t ON t.hash = a.hash"
+        " WHERE s.model = ? AND s.topic = ?" + (" AND s.story = ?" if story is not None else "")
+        + f" ORDER BY {ordering} LIMIT ? OFFSET ?",
+        (EXCERPT_CHARS * 2, model_id, topic, *([story] if story is not None else []), limit, offset),
+    ).fetchall()
+    topic_line = topic_row(store, model_id, topic)["keyword_line"] if rows else ""
+    return [{"id": i, "title": title, "date": day, "source": source, "language": language,
+             "excerpt": excerpt(text), **line_fields(ArticleLine.stored(line, line_source), topic_line)}
+            for i, title, day, source, language, text, line, line_source in rows]
+
+
+def article(store: Store, article_id: str) -> dict[str, Any]:
+    """One article with its topic, its own keyword line (``keyword_line``, the header), its topic's line
+    and the seed format (its own line, then the text)."""
+    stored = store.article(article_id)
+    if stored is None:
+        raise KeyError(f"no article with id {article_id!r}")
+    topic = None
+    fields: dict[str, str | None] = {"article_line": None, "topic_line": None, "line_source": None}
+    model = light_model(store)
+    if model is not None:
+        found = store.assignment(model["id"], stored.id)
+        if found is not None:
+            topic = found.topic
+            fields = line_fields(ArticleLine.stored(found.line, found.line_source),
+                                 topic_row(store, model["id"], topic)["keyword_line"])
+    body = stored.text
+    if stored.title and not body.startswith(stored.title):
+        body = f"{stored.title}\n{body}"
+    line = fields["article_line"]
+    return {"id": stored.id, "title": stored.title, "date": stored.date, "source": stored.source,
+            "language": stored.language, "topic": topic, "keyword_line": line, **fields, "text": stored.text,
+            "seed": f"{line or '(no topics yet)'}\n{body}"}
+
+
+def filter_values(store: Store, limit: int = 200) -> dict[str, list[str]]:
+    """The languages and the most frequent sources in the archive (for the search filters)."""
+    languages = [row[0] for row in store.conn.execute(
+        "SELECT language FROM articles WHERE language IS NOT NULL GROUP BY language ORDER BY count(*) DESC"
+        " LIMIT ?", (limit,))]
+    sources = [row[0] for row in store.conn.execute(
+        "SELECT source FROM articles WHERE source != '' GROUP BY source ORDER BY count(*) DESC LIMIT ?",
+        (limit,))]
+    return {"languages": languages, "sources": sources}
+
+
+def status(store: Store) -> dict[str, Any]:
+    """What the page shows in its header: the archive, its size and its current model."""
+    model = light_model(store)
+    if model is None:
+        return {"archive": store.path.name, "articles": store.count_articles(), "model": None,
+                "backend": None, "fitted": None, "topics": 0}
+    topics = store.conn.execute("SELECT count(*) FROM topics WHERE model = ?", (model["id"],)).fetchone()[0]
+    fitted = datetime.fromtimestamp(model["created"], UTC).isoformat(timespec="seconds")
+    return {"archive": store.path.name, "articles": store.count_articles(), "model": model["id"],
+            "backend": model["backend"], "fitted": fitted, "topics": topics}

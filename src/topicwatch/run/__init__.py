@@ -1,0 +1,1 @@
+"""Where partition work runs: in this process, in worker processes, or on a Dask cluster."""

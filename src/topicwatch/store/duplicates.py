@@ -1,0 +1,225 @@
+"""Near-duplicate articles (re-published wire copies, lightly edited reposts), found at ingest.
+
+Each new text gets a MinHash signature (``minhash.py``); its LSH band keys find the archived texts
+it may repeat, and the closest one with an estimated Jaccard similarity of at least
+``required_similarity`` (0.25 for long texts, more for short ones) makes it a member of that text's
+group. Groups are kept in the ``duplicates`` table: one row per
+member, pointing at the group's first (earliest ingested) article. An article whose exact text is
+already archived under another id joins that article's group with similarity 1.
+
+Groups are counted once: topic discovery fits one representative per group and gives every member
+its topic, and trends count a group once, at its earliest date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..read import minhash
+from .archive_store import Store, articles_after
+
+# The similarity two texts need to be grouped grows as the shorter one gets shorter: a long article
+# that shares a fifth of its 5-word shingles with another is a repost (unrelated articles share
+# almost none), but a short formulaic item ("X, president of ..., left here to visit Y") shares a
+# third of its few shingles with the next item of the same kind, and must agree more to count.
+THRESHOLD = 0.25  # for texts of LONG_TEXT shingles or more
+SHORT_THRESHOLD = 0.6  # for texts of SHORT_TEXT shingles or fewer; in between, linear
+SHORT_TEXT, LONG_TEXT = 30, 200
+
+
+def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD) -> np.ndarray:
+    """The estimated Jaccard similarity needed when the shorter text has this many shingles."""
+    position = np.clip((np.asarray(shingles, dtype=float) - SHORT_TEXT) / (LONG_TEXT - SHORT_TEXT), 0.0, 1.0)
+    return np.maximum(threshold, SHORT_THRESHOLD - (SHORT_THRESHOLD - threshold) * position)
+
+
+_CHUNK = 5_000  # query parameters per statement
+_WATERMARK = "duplicates_seq"  # meta: the highest articles.seq already indexed
+
+
+@dataclass
+class NewArticle:
+    """An article just stored, as the near-duplicate index takes it."""
+
+    seq: int
+    id: str
+    hash: str
+    text: str
+    fingerprint: minhash.Fingerprint | None = None  # computed here when not given (by an ingest task)
+
+
+class DuplicateIndex:
+    """Adds articles to the near-duplicate index, inside the caller's transaction, a batch at a time.
+
+    A batch gives the answer of adding its articles one by one in seq order (each may match an
+    archived article or an earlier one of the batch), with a few set-wise queries instead of several
+    per article.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, threshold: float | None = None):
+        """``threshold``: the similarity long texts need (default ``THRESHOLD``)."""
+        self.conn = conn
+        self.threshold = THRESHOLD if threshold is None else threshold
+
+    def add(self, seq: int, article_id: str, text_hash: str, text: str) -> tuple[str, float] | None:
+        """Index one stored article; returns (its group's first article, similarity) when it repeats one."""
+        return self.add_many([NewArticle(seq, article_id, text_hash, text)])[0]
+
+    def add_many(self, batch: list[NewArticle]) -> list[tuple[str, float] | None]:
+        """Index stored articles (in seq order); for each, (group's first, similarity) or None."""
+        results: list[tuple[str, float] | None] = [None] * len(batch)
+        first_seq = self._first_with_hash(batch)
+        id_of = {a.seq: a.id for a in batch}
+        fresh = []
+        for i, article in enumerate(batch):
+            earliest = first_seq[article.hash]
+            if earliest < article.seq:  # the same text under another id
+                results[i] = self._join(article.id, id_of.get(earliest) or self._id_of(earliest), 1.0)
+            else:
+                fresh.append(i)
+        prints = {i: batch[i].fingerprint or minhash.fingerprint(batch[i].text) for i in fresh}
+        if not fresh:
+            return results
+        keys = np.array([prints[i].bands for i in fresh], dtype=np.int64)
+        seqs = np.repeat(np.array([batch[i].seq for i in fresh], dtype=np.int64), keys.shape[1])
+        unique, counts = np.unique(keys, return_counts=True)
+        archived, signatures = self._archived_candidates(unique.tolist())
+        # Only a key that another text has can make a candidate: one held by archived texts or by
+        # two texts of this batch. Most articles hold none and are only registered.
+        shared = set(unique[counts > 1].tolist()) | set(archived)
+        here: dict[int, list[int]] = {}  # shared band key -> seqs of this batch's texts indexed so far
+        for i in fresh:
+            article, found = batch[i], prints[i]
+            mine = [key for key in found.bands if key in shared]
+            if not mine:
+                continue
+            candidates = sorted({seq for key in mine for seq in archived.get(key, ())}
+                                | {seq for key in mine for seq in here.get(key, ())})
+            match = self._closest(found, [(seq, *signatures[seq]) for seq in candidates])
+            if match is not None:
+                results[i] = self._join(article.id, id_of.get(match[0]) or self._id_of(match[0]), match[1])
+            signatures[article.seq] = (found.signature, found.shingles)
+            for key in mine:
+                here.setdefault(key, []).append(article.seq)
+        self.conn.executemany("INSERT OR REPLACE INTO minhashes(seq, signature, shingles) VALUES (?, ?, ?)",
+                              [(batch[i].seq, prints[i].signature.tobytes(), prints[i].shingles) for i in fresh])
+        flat = keys.ravel()
+        order = np.lexsort((seqs, flat))  # in key order: the band table's B-tree fills page by page
+        self.conn.executemany("INSERT OR IGNORE INTO minhash_bands(key, seq) VALUES (?, ?)",
+                              zip(flat[order].tolist(), seqs[order].tolist()))
+        return results
+
+    def _first_with_hash(self, batch: list[NewArticle]) -> dict[str, int]:
+        """The earliest seq of every batch article's text hash (the batch is already stored)."""
+        hashes = sorted({a.hash for a in batch})
+        first: dict[str, int] = {}
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = hashes[start : start + _CHUNK]
+            first.update(self.conn.execute(
+                f"SELECT hash, min(seq) FROM articles WHERE hash IN ({','.join('?' * len(chunk))}) GROUP BY hash",
+                chunk,
+            ).fetchall())
+        return first
+
+    def _archived_candidates(
+        self, ordered: list[int]
+    ) -> tuple[dict[int, list[int]], dict[int, tuple[np.ndarray, int]]]:
+        """(band key -> archived seqs, seq -> (signature, shingles)) of archived texts sharing a band."""
+        by_key: dict[int, list[int]] = {}
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            for key, seq in self.conn.execute(
+                f"SELECT key, seq FROM minhash_bands WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                by_key.setdefault(key, []).append(seq)
+        seqs = sorted({seq for found in by_key.values() for seq in found})
+        signatures: dict[int, tuple[np.ndarray, int]] = {}
+        for start in range(0, len(seqs), _CHUNK):
+            chunk = seqs[start : start + _CHUNK]
+            for seq, blob, size in self.conn.execute(
+                f"SELECT seq, signature, shingles FROM minhashes WHERE seq IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                signatures[seq] = (np.frombuffer(blob, dtype=np.uint32), size)
+        return by_key, signatures
+
+    def _closest(
+        self, found: minhash.Fingerprint, candidates: list[tuple[int, np.ndarray, int]]
+    ) -> tuple[int, float] | None:
+        """(seq, similarity) of the most similar candidate above the threshold, if any (ties: earliest)."""
+        if not candidates:
+            return None
+        others = np.stack([sig for _, sig, _ in candidates])
+        scores = minhash.similarity(found.signature, others)
+        shortest = np.minimum(found.shingles, np.array([n for _, _, n in candidates]))
+        scores = np.where(scores >= required_similarity(shortest, self.threshold), scores, -1.0)
+        best = int(np.argmax(scores))
+        if scores[best] < 0:
+            return None
+        return int(candidates[best][0]), float(scores[best])
+
+    def _id_of(self, seq: int) -> str:
+        return self.conn.execute("SELECT id FROM articles WHERE seq = ?", (seq,)).fetchone()[0]
+
+    def _join(self, article_id: str, match_id: str, similarity: float) -> tuple[str, float]:
+        row = self.conn.execute("SELECT first FROM duplicates WHERE article = ?", (match_id,)).fetchone()
+        first = row[0] if row else match_id
+        self.conn.execute("INSERT OR REPLACE INTO duplicates(article, first, similarity) VALUES (?, ?, ?)",
+                          (article_id, first, round(similarity, 4)))
+        return first, similarity
+
+    def catch_up(self) -> int:
+        """Index every article past the watermark (archived before this index existed); returns how many."""
+        done = int(_meta(self.conn, _WATERMARK) or 0)
+        count = 0
+        for rows in articles_after(self.conn, done):
+            self.add_many([NewArticle(seq, article_id, text_hash, text)
+                           for seq, article_id, text_hash, _title, text in rows])
+            count += len(rows)
+        self.finish()
+        return count
+
+    def finish(self) -> None:
+        """Move the watermark to the newest article (call at the end of an ingest)."""
+        top = self.conn.execute("SELECT max(seq) FROM articles").fetchone()[0]
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_WATERMARK, str(top or 0)))
+
+
+def ensure_indexed(store: Store) -> None:
+    """Index articles ingested before near-duplicate detection existed (a no-op when none are left)."""
+    top = store.conn.execute("SELECT max(seq) FROM articles").fetchone()[0] or 0
+    if int(store.get_meta(_WATERMARK) or 0) < top:
+        with store.transaction():
+            DuplicateIndex(store.conn).catch_up()
+
+
+def representatives(store: Store) -> dict[str, str]:
+    """member article id -> the first article of its group (articles in no group are left out)."""
+    ensure_indexed(store)
+    return dict(store.conn.execute("SELECT article, first FROM duplicates"))
+
+
+def duplicate_groups(store: Store) -> list[dict[str, Any]]:
+    """Every group of near-duplicates, largest first: its first article, then its members by similarity."""
+    ensure_indexed(store)
+    rows = store.conn.execute(
+        "SELECT d.first, f.title, f.date, d.article, a.title, a.date, d.similarity FROM duplicates d"
+        " JOIN articles f ON f.id = d.first JOIN articles a ON a.id = d.article ORDER BY f.seq, a.seq"
+    ).fetchall()
+    groups: dict[str, dict[str, Any]] = {}
+    for first, first_title, first_date, article, title, date, similarity in rows:
+        group = groups.setdefault(first, {"first": first, "articles": [
+            {"id": first, "title": first_title, "date": first_date, "similarity": 1.0}]})
+        group["articles"].append({"id": article, "title": title, "date": date, "similarity": similarity})
+    for group in groups.values():
+        group["size"] = len(group["articles"])
+        group["articles"][1:] = sorted(group["articles"][1:], key=lambda a: -a["similarity"])
+    return sorted(groups.values(), key=lambda g: -g["size"])
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None

@@ -1,1 +1,0 @@
-"""Topic discovery, description and assignment, one stage per module."""
