@@ -148,6 +148,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes(tmp_path, cor
 
 def test_a_task_that_keeps_killing_workers_stops_the_run_and_writes_nothing(tmp_path, corpus):
     import dask
+
     from topicwatch.run.cluster import DaskRunner
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
