@@ -36,7 +36,7 @@ sys.path.insert(0, str(BENCH))
 def time_stages(path: Path, cluster: str | None) -> dict:
     """Wall seconds of each stage, and with a cluster the seconds its tasks computed (Dask's task stream)."""
     from topicwatch import Archive
-    from topicwatch.run.local import make_runner
+    from topicwatch.run import make_runner
 
     times: dict[str, float] = {}
     start = time.perf_counter()
@@ -114,8 +114,8 @@ def gpu_embed(args) -> None:
 
     os.environ["TOPICWATCH_QUALITY_MODEL"] = str(args.root / "minilm")  # inherited by the worker process
     from topicwatch.embed import QualityEmbedder, document_text
-    from topicwatch.model.tasks import encode_in_parts
-    from topicwatch.run.local import make_runner
+    from topicwatch.model.work import encode_in_parts
+    from topicwatch.run import make_runner
 
     with gzip.open(args.root / "bbc_news.jsonl.gz", "rt", encoding="utf-8") as handle:
         base = [document_text(r.get("title") or "", r.get("text") or "") for r in map(json.loads, handle)]

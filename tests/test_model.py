@@ -70,7 +70,7 @@ def test_unfitted_model_says_so():
 
 
 def test_restarts_run_discovery_several_times_and_the_model_keeps_one_runs_lines(bbc, bbc_fast_vectors, monkeypatch):
-    import topicwatch.model.estimator as model_module
+    import topicwatch.model.discover as model_module
     from topicwatch.model.describe import keyword_coherence, passage_term_matrix
 
     scores = []
@@ -90,7 +90,7 @@ def test_restarts_run_discovery_several_times_and_the_model_keeps_one_runs_lines
 
 def test_restarts_choose_the_most_coherent_among_runs_that_fit_about_as_well_as_the_best(
         bbc, bbc_fast_vectors, monkeypatch):
-    import topicwatch.model.estimator as model_module
+    import topicwatch.model.discover as model_module
 
     # Run 0's lines read best but its clusters fit 10 % worse than run 1's: out. Runs 1 and 2 fit
     # within the tolerance of each other, and run 2's lines read better: run 2 wins.

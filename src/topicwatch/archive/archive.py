@@ -24,15 +24,7 @@ from ..model.describe import keyword_line
 from ..model.estimator import Progress, TopicModel
 from ..model.evaluate import Scores, score_topics
 from ..model.places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
-from ..model.tasks import (
-    PartSummary,
-    PreparedArticle,
-    encode_in_parts,
-    label_input_part,
-    line_columns,
-    prepare_part,
-    write_export_part,
-)
+from ..model.work import encode_in_parts
 from ..read import InputPart, ReaderOptions, check_options, plan_parts, read_inputs
 from ..read.datasets import child, mark_complete, prepare_dataset, write_lines
 from ..read.records import Article, Reject
@@ -40,6 +32,14 @@ from ..run.local import LocalRunner, ProcessRunner, Runner, fork_is_safe, local_
 from ..store.archive_store import ArchiveError, Assignment, IngestCounts, Store, StoredArticle
 from ..store.duplicates import DuplicateIndex, NewArticle, duplicate_groups, representatives
 from .evolution import ArchiveEvolution
+from .tasks import (
+    PartSummary,
+    PreparedArticle,
+    label_input_part,
+    line_columns,
+    prepare_part,
+    write_export_part,
+)
 
 DEFAULT_ARCHIVE = "topicwatch.db"
 EXPORT_FORMATS = ("jsonl", "csv", "seed", "parquet")
@@ -315,7 +315,7 @@ class Archive(ArchiveEvolution):
         self.store.put_topics(model_id, [
             {"topic": t.topic, "keywords": t.keywords, "size": t.size, "origin": origins.get(t.topic, "fit"),
              "label": labels.get(t.topic), "retired": t.topic in model.retired_,
-             "merged_into": model.retired_[t.topic] if model.retired_.get(t.topic, -1) >= 0 else None}
+             "merged_into": model.merged_into_.get(t.topic)}
             for t in model.topics_
         ])
         for t in model.topics_:

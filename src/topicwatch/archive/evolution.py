@@ -19,15 +19,7 @@ from ..embed import document_text
 from ..model.aliases import AliasTable
 from ..model.describe import passage_term_matrix
 from ..model.estimator import Progress, TopicModel
-from ..model.evolve import (
-    continuing_ids,
-    label_new_articles,
-    learn_new_terms,
-    match_topics,
-    merge_topics,
-    renumber,
-    split_topic,
-)
+from ..model.evolve import continuing_ids, match_topics
 from ..read import ReaderOptions
 from ..read.records import Reject
 from ..store.archive_store import Assignment, StoredArticle
@@ -127,9 +119,9 @@ class ArchiveEvolution:
         ids, rows, texts, hashes = _distinct_texts(fresh)
         vectors = self.embeddings(hashes, texts, model.embedder_, progress)
         features, doc_term = model.features(texts, vectors, runner=self.runner)
-        labelled = label_new_articles(model, features, doc_term)
+        labelled = model.label_new(features, doc_term)
         stories = model.label_stories(features, doc_term, labelled.labels, labelled.new_topics)
-        learn_new_terms(model, texts, labelled.labels, labelled.new_topics)
+        model.learn_terms(texts, labelled.labels, labelled.new_topics)
         changed = {int(t) for t in labelled.labels}
         before = {t.topic: list(t.keywords) for t in model.topics_}
         model.refresh_keywords(self._reference_passages(model, texts), topics=changed)
@@ -190,7 +182,7 @@ class ArchiveEvolution:
         common = [i for i, article in enumerate(fitted.ids) if article in old_topic]
         mapping = match_topics(np.array([old_topic[fitted.ids[i]] for i in common]), per_article[common])
         first_free = len(old.centroids_)
-        final = renumber(model, mapping, first_free)
+        final = model.renumber(mapping, first_free)
         old_story = self.store.story_of_articles(record["id"])
         with_story = [i for i in common if old_story.get(fitted.ids[i]) is not None]
         new_story = np.array([model.story_labels_[r] for r in fitted.rows])
@@ -228,7 +220,7 @@ class ArchiveEvolution:
             raise ValueError("merge needs at least two different topics")
         for topic in (target, *others):
             self._live_topic(record, topic)
-        merge_topics(model, target, list(others))
+        model.merge(target, list(others))
         with self.store.transaction():
             self.store.merge_into(record["id"], target, others)
             model.refresh_keywords(self._reference_passages(model, []), topics={target})
@@ -244,8 +236,7 @@ class ArchiveEvolution:
         ids, rows, texts, hashes = _distinct_texts(members)
         vectors = self.embeddings(hashes, texts, model.embedder_)
         features, doc_term = model.features(texts, vectors)
-        new_ids, labels = split_topic(model, topic, features, doc_term, parts)
-        model.retire_stories_of(topic)
+        new_ids, labels = model.split(topic, features, doc_term, parts)
         stories = model.label_stories(features, doc_term, labels, new_ids)
         with self.store.transaction():
             self.store.move_articles(record["id"], ((ids[i], int(labels[r]), int(stories[r])) for i, r in enumerate(rows)))

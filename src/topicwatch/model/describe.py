@@ -19,9 +19,12 @@ from scipy import sparse
 from .terms import term_stems
 
 
-@dataclass
+@dataclass(frozen=True)
 class TopicTermCounts:
-    """Per-topic term statistics, accumulated partition by partition (mergeable by addition)."""
+    """Per-topic term statistics, accumulated partition by partition (mergeable by addition).
+
+    A value: every change (more topics, more terms, topics regrouped) gives a new one.
+    """
 
     vocabulary: list[str]
     counts: sparse.csr_matrix  # topics x terms: occurrences
@@ -43,6 +46,22 @@ class TopicTermCounts:
         return TopicTermCounts(self.vocabulary, sparse.vstack([self.counts, pad]).tocsr(),
                                sparse.vstack([self.doc_counts, pad]).tocsr(),
                                np.concatenate([self.topic_sizes, np.zeros(extra)]))
+
+    def with_terms(self, vocabulary: list[str], added: TopicTermCounts | None = None) -> TopicTermCounts:
+        """The same counts over ``vocabulary``, this one's terms followed by new ones: their columns
+        from ``added`` (counted over the same topics), or zero."""
+        extra = len(vocabulary) - len(self.vocabulary)
+        if added is None:
+            blank = sparse.csr_matrix((self.counts.shape[0], extra), dtype=np.float32)
+            added = TopicTermCounts(vocabulary[len(self.vocabulary):], blank, blank, self.topic_sizes)
+        return TopicTermCounts(vocabulary, sparse.hstack([self.counts, added.counts]).tocsr(),
+                               sparse.hstack([self.doc_counts, added.doc_counts]).tocsr(), self.topic_sizes)
+
+    def regrouped(self, rows: sparse.spmatrix) -> TopicTermCounts:
+        """Counts of topics made from these: ``rows`` (new topics x these topics) says how much of
+        each topic every new one takes (a renumbering, a merge, a topic dropped)."""
+        return TopicTermCounts(self.vocabulary, (rows @ self.counts).tocsr(), (rows @ self.doc_counts).tocsr(),
+                               rows @ self.topic_sizes)
 
     def __add__(self, other: TopicTermCounts) -> TopicTermCounts:
         return TopicTermCounts(
@@ -210,6 +229,19 @@ def term_weights(stats: TopicTermCounts) -> np.ndarray:
     spread = stats.doc_counts.toarray() / np.maximum(stats.topic_sizes, 1)[:, None]
     share = counts / term_totals
     return tf * idf * np.sqrt(spread) * share
+
+
+def keyword_lists(
+    stats: TopicTermCounts, passages: sparse.csr_matrix, allowed: np.ndarray, n_keywords: int,
+    max_topics_per_word: int, left_out: Iterable[int] = (),
+) -> list[list[str]]:
+    """Each topic's keywords from its term counts: weighted (``term_weights``, only terms ``allowed``
+    in the topic's language), re-ranked to hold together (``coherent_ranking``), chosen across
+    topics (``select_keywords``); topics in ``left_out`` get none."""
+    weights = coherent_ranking(term_weights(stats) * allowed, passages)
+    for topic in left_out:
+        weights[topic] = 0.0
+    return select_keywords(weights, stats.vocabulary, n_keywords, max_topics_per_word)
 
 
 def select_keywords(

@@ -1,74 +1,56 @@
-"""TopicModel: the estimator that composes the stages (embed, terms, cluster, assign, describe)."""
+"""TopicModel: the estimator that composes the stages (embed, terms, discover, assign, describe, evolve).
+
+Its fitted state (the attributes ending in ``_``) is set only by its own methods; the stages it
+composes are pure functions in their own modules.
+"""
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from ..embed import Embedder, backend_named, get_embedder
+from ..embed.normalize import l2_normalize
 from ..read.records import guess_language
-from ..run.local import LocalRunner, Runner, partition_bounds
 from .aliases import AliasTable
 from .article_lines import DEFAULT_ARTICLE_TERMS, ArticleLine, ArticleLiner
 from .assign import assign_topics
-from .cluster import automatic_topic_count, fit_centroids
+from .cluster import automatic_topic_count
 from .describe import (
     TopicTermCounts,
-    coherent_ranking,
     count_terms,
     doc_term_matrix,
-    keyword_coherence,
     keyword_line,
+    keyword_lists,
     passage_term_matrix,
-    select_keywords,
     split_vocabulary,
-    term_weights,
 )
+from .discover import discover, features_of, sample_indices
+from .evolve import (
+    Labelled,
+    TopicMapping,
+    cohesive_groups,
+    merge_rows,
+    merged_into_after,
+    new_topic_min_size,
+    renumbering,
+    split_centres,
+    terms_to_learn,
+    without_topic,
+)
+from .labelling import LabelJob, PartitionLabels, features_partition, label_partition
 from .languages import allowed_terms, term_languages, topic_languages
-from .lexical import LexicalView
+from .persistence import FittedState, decode, encode
 from .stories import StoryIndex, fit_stories
-from .terms import PhraseTable, TermAnalyzer, Tokenizer
-
-if TYPE_CHECKING:
-    from .tasks import PartitionLabels
+from .terms import TermAnalyzer
+from .topics import Labels, Story, Topic
+from .work import LocalRunner, Runner, encode_in_parts, partition_bounds
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
-
-@dataclass
-class Topic:
-    topic: int
-    keywords: list[str]
-    size: int
-
-    @property
-    def keyword_line(self) -> str:
-        return keyword_line(self.keywords)
-
-
-@dataclass
-class Story(Topic):
-    """A story: the second grain, inside one topic (``topic``; see ``topics/stories.py``)."""
-
-    story: int = -1
-
-
-@dataclass
-class Labels:
-    """What labelling gives each text: its topic, its similarity to the topic's centre, its own line."""
-
-    labels: np.ndarray
-    scores: np.ndarray
-    lines: list[ArticleLine]
-
-
-RESTART_FIT_TOLERANCE = 0.01  # relative: see TopicModel._discover
+__all__ = ["Labels", "Progress", "Story", "Topic", "TopicModel"]
 
 
 class TopicModel:
@@ -107,7 +89,7 @@ class TopicModel:
         self.aliases = aliases
         self.max_topics_per_word = max_topics_per_word
         self.lexical_dims = lexical_dims
-        self.restarts = restarts  # discovery runs to choose from by coherence (None: see _discover)
+        self.restarts = restarts  # discovery runs to choose from by coherence (None: see discover.py)
 
     # ---- fitting ----------------------------------------------------------------------------
     def fit(
@@ -130,18 +112,23 @@ class TopicModel:
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
         if languages is not None and len(languages) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
-        sample = self._sample_indices(len(texts))
+        sample = sample_indices(len(texts), self.sample_size, self.seed)
         sample_langs = [languages[i] for i in sample] if languages is not None else None
         sample_terms, sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
-        self.lexical_, self.centroids_, sample_features = self._discover(vectors[sample], sample_doc_term, passages, k)
-        self.retired_: dict[int, int] = {}
+        restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
+        found = discover(vectors[sample], sample_doc_term, passages, k, seed=self.seed, restarts=restarts,
+                         lexical_dims=self.lexical_dims, partition_size=self.partition_size,
+                         vocabulary=self.vocabulary_, keyword_lists=self._keyword_lists)
+        self.lexical_, self.centroids_ = found.lexical, found.centres
+        self.retired_: set[int] = set()  # topics that take no articles of their own
+        self.merged_into_: dict[int, int] = {}  # merged topic -> the topic that holds its articles
         _report(progress, "cluster", 1, 1)
         known_terms = sample_terms if len(sample) == len(texts) else None
         # Article lines are made in the same pass as labels, so their topic shares come from the sample.
-        sample_labels = self.assign_features(sample_features)[0]
-        self.story_index_ = fit_stories(sample_features, sample_labels, self.centroids_, self.seed)
+        sample_labels = self.assign_features(found.features)[0]
+        self.story_index_ = fit_stories(found.features, sample_labels, self.centroids_, self.seed)
         sample_counts = count_terms(sample_doc_term, sample_labels, len(self.centroids_), self.vocabulary_)
         liner = ArticleLiner.from_counts(self.vocabulary_, sample_counts.doc_counts, sample_counts.topic_sizes,
                                          self.common_terms_)
@@ -182,8 +169,6 @@ class TopicModel:
         """Topic, similarity, term counts and own keyword line of every text, one partition per task.
         ``terms``: the texts' terms when already known (the sample was everything), so they are not
         analysed again."""
-        from .tasks import LabelJob, PartitionLabels, label_partition
-
         n = len(texts)
         labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
         stories = np.empty(n, dtype=np.int64)
@@ -202,67 +187,27 @@ class TopicModel:
             _report(progress, "label", stop, n)
         return PartitionLabels(labels, scores, stats, lines, stories, story_stats)
 
-    def _doc_terms(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return doc_term_matrix(self.analyze(texts), self.vocabulary_)
-
     def analyze(self, texts: Sequence[str]) -> list[list[str]]:
         """Each text's terms (words and learned phrases, boilerplate and stop words left out)."""
         return [self.analyzer_(t) for t in texts]
 
-    def _features(self, vectors: np.ndarray, doc_term: sparse.csr_matrix) -> np.ndarray:
+    def combined_features(self, vectors: np.ndarray, doc_term: sparse.csr_matrix) -> np.ndarray:
         """What topics are found on: the embedding, and beside it the lexical view (each unit-length)."""
-        return _features_of(vectors, doc_term, self.lexical_, self._partitions)
+        return features_of(vectors, doc_term, self.lexical_, self.partition_size)
 
     def count_terms(self, doc_term: sparse.csr_matrix, labels: np.ndarray) -> TopicTermCounts:
         """Per-topic term counts of some articles, partition by partition (mergeable by addition)."""
         n_topics = len(self.centroids_)
         stats = TopicTermCounts.empty(self.vocabulary_, n_topics)
-        for start, stop in self._partitions(doc_term.shape[0]):
+        for start in range(0, doc_term.shape[0], self.partition_size):
+            stop = start + self.partition_size
             stats = stats + count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
         return stats
 
-    def _discover(
-        self, vectors: np.ndarray, doc_term: sparse.csr_matrix, passages: sparse.csr_matrix, k: int,
-    ) -> tuple[LexicalView | None, np.ndarray, np.ndarray]:
-        """The lexical view, the topic centres and the sample's features they were found on.
-
-        With ``restarts`` > 1 the randomized parts (the lexical view's sketch, k-means seeding) run that
-        many times with successive seeds. Among the runs that cluster about as well as the best one
-        (mean similarity of articles to their centres within ``RESTART_FIT_TOLERANCE`` of the best),
-        the one whose keyword lines read most coherently wins: the mean passage NPMI among the terms of
-        each line, on the sample alone. On 20 Newsgroups this score ranked five seeds exactly as the
-        benchmark's NPMI did, while k-means' own objective barely told them apart; the fit guard keeps
-        it from choosing a clearly worse partition (on BBC at K = 5, one seed's lines read better but
-        its clusters fit 2.4 % worse and matched the labels far less). By default the quality backend,
-        whose embedding costs far more than three runs do, takes three; the fast backend one, in which
-        k-means keeps the best of three seedings by its own objective.
-        """
-        runs: list[tuple[float, float, LexicalView | None, np.ndarray, np.ndarray]] = []
-        restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
-        for restart in range(restarts):
-            seed = self.seed + restart
-            lexical = LexicalView.fit(doc_term, self.lexical_dims, seed) if self.lexical_dims else None
-            features = _features_of(vectors, doc_term, lexical, self._partitions)
-            centres = fit_centroids(features, k, seed=seed, sample_size=len(features),
-                                    n_init=1 if restarts > 1 else None)
-            if restarts == 1:
-                return lexical, centres, features
-            labels, similarity = assign_topics(features, centres)
-            stats = count_terms(doc_term, labels, len(centres), self.vocabulary_)
-            coherence = keyword_coherence(self._keyword_lists(stats, passages), self.vocabulary_, passages)
-            runs.append((float(similarity.mean()), coherence, lexical, centres, features))
-        best_fit = max(run[0] for run in runs)
-        close = [run for run in runs if run[0] >= best_fit - RESTART_FIT_TOLERANCE * abs(best_fit)]
-        _, _, lexical, centres, features = max(close, key=lambda run: run[1])
-        return lexical, centres, features
-
     def _keyword_lists(self, stats: TopicTermCounts, passages: sparse.csr_matrix,
-                       retired: Iterable[int] = ()) -> list[list[str]]:
-        """Each topic's keywords from term counts (``retired`` topics get none)."""
-        weights = coherent_ranking(term_weights(stats) * self.allowed_terms(stats), passages)
-        for topic in retired:
-            weights[topic] = 0.0
-        return select_keywords(weights, self.vocabulary_, self.n_keywords, self.max_topics_per_word)
+                       left_out: Iterable[int] = ()) -> list[list[str]]:
+        return keyword_lists(stats, passages, self.allowed_terms(stats), self.n_keywords, self.max_topics_per_word,
+                             left_out)
 
     def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
         """Recompute keyword lines of topics and their stories from the term counts; ``topics``
@@ -280,6 +225,102 @@ class TopicModel:
             story.topic, story.size = int(parents[row]), int(story_sizes[row])
             if (topics is None or story.topic in topics) and story_keywords[row]:
                 story.keywords = story_keywords[row]
+
+    # ---- living on: new articles, new topics, user edits (see evolve.py) ---------------------
+    def add_topics(self, centroids: np.ndarray) -> list[int]:
+        """Append topics (unit-length centres), each with one story; returns their new ids."""
+        first = len(self.centroids_)
+        self.centroids_ = np.vstack([self.centroids_, l2_normalize(centroids)]).astype(np.float32)
+        ids = list(range(first, len(self.centroids_)))
+        self.topics_.extend(Topic(k, [], 0) for k in ids)
+        self.term_stats_ = self.term_stats_.with_topics(len(self.centroids_))
+        return ids
+
+    def label_new(self, features: np.ndarray, doc_term: sparse.csr_matrix) -> Labelled:
+        """Label new articles; those that fit no topic, when numerous and alike, become new topics.
+
+        An article fits poorly when its similarity to the nearest topic is below the fit's 5th
+        percentile. Poorly fitting articles are clustered into as few groups as will do; a group
+        becomes a topic when it has at least ``new_topic_min_size`` articles and holds together as
+        tightly as a typical topic (mean similarity to its centre at least the fit's median).
+        """
+        labels, scores = self.assign_features(features)
+        result = Labelled(labels, scores)
+        misfit = np.flatnonzero(scores < self.similarity_floor_)
+        groups = cohesive_groups(features[misfit], new_topic_min_size(self.topics_, self.retired_),
+                                 self.typical_similarity_, self.seed)
+        if groups:
+            ids = self.add_topics(np.stack([centre for centre, _, _ in groups]))
+            for new_id, (_, members, member_scores) in zip(ids, groups):
+                labels[misfit[members]] = new_id
+                scores[misfit[members]] = member_scores
+            result.new_topics = ids
+        self.term_stats_ = self.term_stats_ + self.count_terms(doc_term, labels)
+        return result
+
+    def learn_terms(self, texts: Sequence[str], labels: np.ndarray, new_topics: Sequence[int]) -> list[str]:
+        """Add to the vocabulary the terms new topics' articles share that the archive never counted
+        (``evolve.terms_to_learn``); returns them. Their counts start with these articles; the
+        lexical view gives them no weight, so topic centres and assignments do not move; stories take
+        them from their next articles on."""
+        if not new_topics:
+            return []
+        term_lists = self.analyze(texts)
+        added = terms_to_learn(term_lists, labels, new_topics, set(self.vocabulary_))
+        if not added:
+            return []
+        counted = count_terms(doc_term_matrix(term_lists, added), labels, len(self.centroids_), added)
+        self.vocabulary_ = [*self.vocabulary_, *added]
+        self.term_stats_ = self.term_stats_.with_terms(self.vocabulary_, counted)
+        self.story_stats_ = self.story_stats_.with_terms(self.vocabulary_)
+        if self.term_languages_:
+            self.term_languages_ = [*self.term_languages_, *term_languages(
+                term_lists, [guess_language(t) for t in texts], added)]
+        if self.lexical_ is not None:
+            self.lexical_.widen(len(added))
+        return added
+
+    def merge(self, target: int, others: Sequence[int]) -> None:
+        """Fold ``others`` into ``target``: their counts and stories join it, and future articles near
+        them go to it."""
+        self.term_stats_ = self.term_stats_.regrouped(merge_rows(len(self.centroids_), target, others))
+        self.merged_into_ = merged_into_after(self.merged_into_, target, others)
+        self.retired_ = self.retired_ | set(others)
+        self.move_stories({other: target for other in others})
+
+    def split(self, topic: int, features: np.ndarray, doc_term: sparse.csr_matrix, parts: int
+              ) -> tuple[list[int], np.ndarray]:
+        """Split a topic's articles (given by their features and terms) into ``parts`` new topics,
+        each with one story; the old id and its stories are retired. Returns the new ids and each
+        article's new topic."""
+        if len(features) < parts:
+            raise ValueError(f"topic {topic} has {len(features)} articles; cannot split it into {parts}")
+        centres, parts_of = split_centres(features, parts, self.seed)
+        ids = self.add_topics(centres)
+        labels = np.asarray(ids)[parts_of]
+        self.term_stats_ = (self.term_stats_.regrouped(without_topic(len(self.centroids_), topic))
+                            + self.count_terms(doc_term, labels))
+        self.retired_ = self.retired_ | {topic}
+        self.retire_stories_of(topic)
+        return ids, labels
+
+    def renumber(self, mapping: TopicMapping, first_free: int) -> dict[int, int]:
+        """Give a refit model the old ids it matched and fresh ids (from ``first_free``) to the rest;
+        rows no refit topic holds become retired placeholders. Returns refit -> final id."""
+        moved = renumbering(mapping, first_free, len(self.centroids_))
+        centroids = np.zeros((len(moved.source), self.centroids_.shape[1]), dtype=np.float32)
+        topics = [Topic(k, [], 0) for k in range(len(moved.source))]
+        for dest, source in enumerate(moved.source):
+            if source >= 0:
+                centroids[dest] = self.centroids_[source]
+                topics[dest] = Topic(dest, self.topics_[source].keywords, self.topics_[source].size)
+        self.term_stats_ = self.term_stats_.regrouped(moved.rows)
+        self.centroids_, self.topics_ = centroids, topics
+        self.retired_ = {k for k, source in enumerate(moved.source) if source < 0}
+        self.merged_into_ = {}
+        self.labels_ = np.array([moved.final[int(t)] for t in self.labels_])
+        self.move_stories({int(source): int(dest) for source, dest in moved.final.items()})
+        return moved.final
 
     def label_stories(self, features: np.ndarray, doc_term: sparse.csr_matrix, labels: np.ndarray,
                       new_topics: Sequence[int] = ()) -> np.ndarray:
@@ -315,23 +356,20 @@ class TopicModel:
     def retire_stories_of(self, topic: int) -> None:
         """A split topic's stories take no more articles and hold none (their counts are dropped)."""
         keep = (self.story_index_.topics != topic).astype(np.float32)
-        drop = sparse.diags(keep)
-        stats = self.story_stats_
-        self.story_stats_ = TopicTermCounts(stats.vocabulary, (drop @ stats.counts).tocsr(),
-                                            (drop @ stats.doc_counts).tocsr(), stats.topic_sizes * keep)
+        self.story_stats_ = self.story_stats_.regrouped(sparse.diags(keep))
         self.story_index_ = StoryIndex(self.story_index_.centres, np.where(keep > 0, self.story_index_.topics, -1),
                                        self.story_index_.ids)
 
     def topic_languages(self, stats: TopicTermCounts | None = None) -> list[str | None]:
         """Each topic's language, from the terms it uses (None where the terms say nothing)."""
         counts = (stats or self.term_stats_).counts
-        if not getattr(self, "term_languages_", None):
+        if not self.term_languages_:
             return [None] * counts.shape[0]
         return topic_languages(counts, self.term_languages_)
 
     def allowed_terms(self, stats: TopicTermCounts | None = None) -> np.ndarray:
         """topics x terms: True where a term is at home in the topic's language (all True if unknown)."""
-        if not getattr(self, "term_languages_", None):
+        if not self.term_languages_:
             return np.ones(((stats or self.term_stats_).counts.shape[0], len(self.vocabulary_)), dtype=bool)
         return allowed_terms(self.topic_languages(stats), self.term_languages_)
 
@@ -357,25 +395,22 @@ class TopicModel:
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
         if runner is not None and runner.remote and len(texts) > 0:
-            from .tasks import features_partition
-
             bounds = partition_bounds(len(texts), self.partition_size, runner.workers)
             parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
             done = list(runner.imap(features_partition, parts, runner.share(self)))
             return np.vstack([f for f, _ in done]), sparse.vstack([d for _, d in done]).tocsr()
-        doc_term = self._doc_terms(texts)
+        doc_term = doc_term_matrix(self.analyze(texts), self.vocabulary_)
         if len(texts) == 0:
             width = self.centroids_.shape[1]
             return np.zeros((0, width), np.float32), doc_term
-        return self._features(vectors, doc_term), doc_term
+        return self.combined_features(vectors, doc_term), doc_term
 
     def assign_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest live topic; a topic merged into another hands its articles on to it."""
-        usable = np.array([self.retired_.get(k, k) >= 0 for k in range(len(self.centroids_))])
+        usable = np.array([k not in self.retired_ or k in self.merged_into_ for k in range(len(self.centroids_))])
         labels, scores = assign_topics(features, self.centroids_, usable)
-        for source, target in self.retired_.items():
-            if target >= 0:
-                labels[labels == source] = target
+        for source, target in self.merged_into_.items():
+            labels[labels == source] = target
         return labels, scores
 
     def keyword_lines(self, labels: np.ndarray | None = None) -> list[str]:
@@ -405,7 +440,7 @@ class TopicModel:
         vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
         terms = self.analyze(texts)
         doc_term = doc_term_matrix(terms, self.vocabulary_)
-        labels, scores = self.assign_features(self._features(vectors, doc_term))
+        labels, scores = self.assign_features(self.combined_features(vectors, doc_term))
         return Labels(labels, scores, self.article_lines(terms, labels, texts, doc_term))
 
     def article_line_texts(self, n_terms: int = DEFAULT_ARTICLE_TERMS) -> list[str]:
@@ -417,8 +452,6 @@ class TopicModel:
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None, runner: Runner | None = None) -> np.ndarray:
         """Embeddings of ``texts`` with this model's backend, partition by partition."""
-        from .tasks import encode_in_parts
-
         out = np.zeros((0, 1), np.float32)
         backend = self.embedding if isinstance(self.embedding, str) else None
         for start, stop, vectors in encode_in_parts(runner or LocalRunner(), self.embedder_, backend, texts, 2_048):
@@ -440,108 +473,41 @@ class TopicModel:
         state.pop("_embedder", None)
         return state
 
-    # ---- saving and loading -----------------------------------------------------------------
+    # ---- saving and loading (persistence.py) -------------------------------------------------
     def to_bytes(self) -> bytes:
-        """Everything needed to label new articles later: one compressed npz blob."""
+        """Everything needed to label new articles later: one npz blob."""
         self._check_fitted()
-        tokenizer = self.analyzer_.tokenizer
-        state = {
-            "params": {"n_topics": self.n_topics, "n_keywords": self.n_keywords, "seed": self.seed,
-                       "sample_size": self.sample_size, "partition_size": self.partition_size,
-                       "max_topics_per_word": self.max_topics_per_word, "lexical_dims": self.lexical_dims,
-                       "restarts": self.restarts, "embedding": self.embedder_.name},
-            "boilerplate": sorted(tokenizer.boilerplate),
-            "aliases": tokenizer.aliases.canonical_of,
-            "phrases": sorted(" ".join(p) for p in self.analyzer_.phrases.phrases),
-            "vocabulary": self.vocabulary_,
-            "topics": [[t.keywords, t.size] for t in self.topics_],
-            "retired": {str(k): v for k, v in self.retired_.items()},
-            "similarity_floor": self.similarity_floor_,
-            "typical_similarity": self.typical_similarity_,
-            "term_languages": getattr(self, "term_languages_", None),
-            "common_terms": sorted(self.common_terms_),
-            "stories": [[st.story, st.topic, st.keywords, st.size] for st in self.stories_],
-        }
-        stats = self.term_stats_
-        arrays = {"centroids": self.centroids_, "state": np.frombuffer(json.dumps(state).encode(), np.uint8),
-                  "topic_sizes": stats.topic_sizes, **_sparse_arrays("counts", stats.counts),
-                  **_sparse_arrays("doc_counts", stats.doc_counts)}
-        stories = self.story_stats_
-        arrays.update(story_centres=self.story_index_.centres, story_topics=self.story_index_.topics,
-                      story_ids=self.story_index_.ids, story_sizes=stories.topic_sizes,
-                      **_sparse_arrays("story_counts", stories.counts),
-                      **_sparse_arrays("story_doc_counts", stories.doc_counts))
-        if self.lexical_ is not None:
-            arrays.update(idf=self.lexical_.idf, components=self.lexical_.components)
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)  # uncompressed: updates rewrite it, and zlib cost more than the bytes
-        return buffer.getvalue()
+        params = {"n_topics": self.n_topics, "n_keywords": self.n_keywords, "seed": self.seed,
+                  "sample_size": self.sample_size, "partition_size": self.partition_size,
+                  "max_topics_per_word": self.max_topics_per_word, "lexical_dims": self.lexical_dims,
+                  "restarts": self.restarts, "embedding": self.embedder_.name}
+        return encode(FittedState(
+            params, self.analyzer_, self.vocabulary_, self.lexical_, self.centroids_, self.topics_, self.retired_,
+            self.merged_into_, self.similarity_floor_, self.typical_similarity_, self.term_languages_,
+            self.common_terms_, self.term_stats_, self.story_index_, self.story_stats_, self.stories_))
 
     @classmethod
     def from_bytes(cls, blob: bytes, embedding: str | Embedder | None = None) -> TopicModel:
         """A fitted model back from ``to_bytes``; ``embedding`` must produce the vectors it was fitted on."""
-        arrays = np.load(io.BytesIO(blob))
-        state = json.loads(arrays["state"].tobytes().decode())
-        params = dict(state["params"])
+        state = decode(blob)
+        params = dict(state.params)
         stored_embedding = params.pop("embedding")
-        model = cls(embedding=embedding or _backend_of(stored_embedding), aliases=AliasTable(state["aliases"]),
-                    **params)
-        model.analyzer_ = TermAnalyzer(
-            Tokenizer(frozenset(state["boilerplate"]), model.aliases),
-            PhraseTable(frozenset(tuple(p.split()) for p in state["phrases"])),
-        )
-        model.vocabulary_ = state["vocabulary"]
-        model.lexical_ = LexicalView(arrays["idf"], arrays["components"]) if "idf" in arrays else None
-        model.centroids_ = arrays["centroids"]
-        model.topics_ = [Topic(k, keywords, size) for k, (keywords, size) in enumerate(state["topics"])]
-        model.retired_ = {int(k): int(v) for k, v in state["retired"].items()}
-        model.similarity_floor_ = float(state["similarity_floor"])
-        model.typical_similarity_ = float(state["typical_similarity"])
-        model.term_languages_ = state.get("term_languages")  # absent in models saved before languages
-        model.common_terms_ = frozenset(state.get("common_terms", ()))  # absent before article lines
-        model.term_stats_ = TopicTermCounts(
-            model.vocabulary_, _sparse_from(arrays, "counts"), _sparse_from(arrays, "doc_counts"),
-            arrays["topic_sizes"],
-        )
-        if "story_ids" in arrays:
-            model.story_index_ = StoryIndex(arrays["story_centres"], arrays["story_topics"], arrays["story_ids"])
-            model.story_stats_ = TopicTermCounts(model.vocabulary_, _sparse_from(arrays, "story_counts"),
-                                                 _sparse_from(arrays, "story_doc_counts"), arrays["story_sizes"])
-            model.stories_ = [Story(int(t), keywords, size, story=int(i)) for i, t, keywords, size in state["stories"]]
-        else:  # saved before stories: each topic is one story
-            model.story_index_ = StoryIndex(model.centroids_, np.arange(len(model.centroids_)),
-                                            np.arange(len(model.centroids_)))
-            model.story_stats_ = model.term_stats_
-            model.stories_ = [Story(t.topic, list(t.keywords), t.size, story=t.topic) for t in model.topics_]
+        model = cls(embedding=embedding or _backend_of(stored_embedding), **params)
+        model._restore(state)
         return model
 
-    # ---- helpers ----------------------------------------------------------------------------
-    def _sample_indices(self, n: int) -> np.ndarray:
-        if n <= self.sample_size:
-            return np.arange(n)
-        return np.sort(np.random.default_rng(self.seed).choice(n, self.sample_size, replace=False))
-
-    def _partitions(self, n: int, size: int | None = None) -> Iterator[tuple[int, int]]:
-        size = size or self.partition_size
-        for start in range(0, n, size):
-            yield start, min(n, start + size)
+    def _restore(self, state: FittedState) -> None:
+        self.analyzer_, self.vocabulary_, self.lexical_ = state.analyzer, state.vocabulary, state.lexical
+        self.centroids_, self.topics_ = state.centroids, state.topics
+        self.retired_, self.merged_into_ = state.retired, state.merged_into
+        self.similarity_floor_, self.typical_similarity_ = state.similarity_floor, state.typical_similarity
+        self.term_languages_, self.common_terms_ = state.term_languages, state.common_terms
+        self.term_stats_, self.story_index_ = state.term_stats, state.story_index
+        self.story_stats_, self.stories_ = state.story_stats, state.stories
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
             raise RuntimeError("this TopicModel is not fitted yet: call fit() first")
-
-
-def _features_of(
-    vectors: np.ndarray, doc_term: sparse.csr_matrix, lexical: LexicalView | None,
-    partitions: Callable[[int], Iterator[tuple[int, int]]],
-) -> np.ndarray:
-    if lexical is None:
-        return vectors
-    out = np.empty((len(vectors), vectors.shape[1] + lexical.components.shape[0]), dtype=np.float32)
-    out[:, : vectors.shape[1]] = vectors
-    for start, stop in partitions(len(vectors)):
-        out[start:stop, vectors.shape[1]:] = lexical.transform(doc_term[start:stop])
-    return out
 
 
 def _backend_of(embedder_name: str) -> str:
@@ -550,17 +516,6 @@ def _backend_of(embedder_name: str) -> str:
     if backend is None:
         raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
     return backend
-
-
-def _sparse_arrays(name: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
-    matrix = matrix.tocsr()
-    return {f"{name}_data": matrix.data, f"{name}_indices": matrix.indices, f"{name}_indptr": matrix.indptr,
-            f"{name}_shape": np.array(matrix.shape)}
-
-
-def _sparse_from(arrays: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
-    shape = tuple(int(x) for x in arrays[f"{name}_shape"])
-    return sparse.csr_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]), shape=shape)
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -3,25 +3,24 @@
 Topic ids are rows of the model's centre matrix and never change meaning: a new topic gets the next
 row, a merged topic stays as a row that hands its articles on, a split topic's row is retired and its
 parts get new rows. Old articles keep their topics; only the user's own edits move them.
+
+Pure functions of what they are given: ``TopicModel``'s own methods (``label_new``, ``learn_terms``,
+``merge``, ``split``, ``renumber``) call them and keep what they return.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 
-from ..embed.normalize import l2_normalize
-from ..read.records import guess_language
 from .assign import assign_topics
 from .cluster import fit_centroids
-from .describe import TopicTermCounts, count_terms, doc_term_matrix
-from .estimator import Topic, TopicModel
-from .languages import term_languages
+from .topics import Topic
 
 
 @dataclass
@@ -33,89 +32,28 @@ class Labelled:
     new_topics: list[int] = field(default_factory=list)
 
 
-def new_topic_min_size(model: TopicModel) -> int:
+def new_topic_min_size(topics: Sequence[Topic], retired: Iterable[int]) -> int:
     """Articles a new topic needs: a quarter of the median live topic, at least 5."""
-    sizes = [t.size for t in model.topics_ if t.topic not in model.retired_ and t.size > 0]
+    gone = set(retired)
+    sizes = [t.size for t in topics if t.topic not in gone and t.size > 0]
     return max(5, round(0.25 * float(np.median(sizes)))) if sizes else 5
 
 
-def add_topics(model: TopicModel, centroids: np.ndarray) -> list[int]:
-    """Append topics (unit-length centres); returns their new ids."""
-    first = len(model.centroids_)
-    model.centroids_ = np.vstack([model.centroids_, l2_normalize(centroids)]).astype(np.float32)
-    ids = list(range(first, len(model.centroids_)))
-    model.topics_.extend(Topic(k, [], 0) for k in ids)
-    model.term_stats_ = model.term_stats_.with_topics(len(model.centroids_))
-    return ids
-
-
-def label_new_articles(model: TopicModel, features: np.ndarray, doc_term: sparse.csr_matrix) -> Labelled:
-    """Label new articles; those that fit no topic, when numerous and alike, become new topics.
-
-    An article fits poorly when its similarity to the nearest topic is below the fit's 5th
-    percentile. Poorly fitting articles are clustered into as few groups as will do; a group
-    becomes a topic when it has at least ``new_topic_min_size`` articles and holds together as
-    tightly as a typical topic (mean similarity to its centre at least the fit's median).
-    """
-    labels, scores = model.assign_features(features)
-    result = Labelled(labels, scores)
-    misfit = np.flatnonzero(scores < model.similarity_floor_)
-    min_size = new_topic_min_size(model)
-    groups = _cohesive_groups(features[misfit], min_size, model.typical_similarity_, model.seed)
-    if groups:
-        ids = add_topics(model, np.stack([centre for centre, _, _ in groups]))
-        for new_id, (_, members, member_scores) in zip(ids, groups):
-            labels[misfit[members]] = new_id
-            scores[misfit[members]] = member_scores
-        result.new_topics = ids
-    model.term_stats_ = model.term_stats_ + model.count_terms(doc_term, labels)
-    return result
-
-
-def learn_new_terms(
-    model: TopicModel, texts: Sequence[str], labels: np.ndarray, new_topics: Sequence[int], min_share: float = 0.2,
-) -> list[str]:
-    """Add to the vocabulary the terms a new topic's articles share that the archive never used enough
-    to count: a first wave of hacking stories brings "hackers", and the new topic's keyword line can
-    say so. Returns the terms added.
-
-    A term joins when at least ``max(2, min_share x members)`` of one new topic's articles use it. Its
-    counts start with these articles (before them it was too rare to count); the lexical view gives
-    it no weight, so topic centres and assignments do not move.
-    """
-    if not new_topics:
-        return []
-    known = set(model.vocabulary_)
-    term_lists = [model.analyzer_(t) for t in texts]
+def terms_to_learn(term_lists: Sequence[Sequence[str]], labels: np.ndarray, new_topics: Sequence[int],
+                   known: set[str], min_share: float = 0.2) -> list[str]:
+    """The terms a new topic's articles share that the archive never used enough to count: a first
+    wave of hacking stories brings "hackers", and the new topic's keyword line can say so. A term
+    is learned when at least ``max(2, min_share x members)`` of one new topic's articles use it."""
     fresh: set[str] = set()
     for topic in new_topics:
         members = np.flatnonzero(labels == topic)
         used = Counter(term for i in members for term in set(term_lists[i]) if term not in known)
         needed = max(2, math.ceil(min_share * len(members)))
         fresh.update(term for term, n in used.items() if n >= needed)
-    added = sorted(fresh)
-    if not added:
-        return []
-    counted = count_terms(doc_term_matrix(term_lists, added), labels, len(model.centroids_), added)
-    model.vocabulary_ = [*model.vocabulary_, *added]
-    stats = model.term_stats_
-    stats.vocabulary = model.vocabulary_
-    stats.counts = sparse.hstack([stats.counts, counted.counts]).tocsr()
-    stats.doc_counts = sparse.hstack([stats.doc_counts, counted.doc_counts]).tocsr()
-    # Stories take the new words from their next articles on (this batch counted them by topic).
-    story = model.story_stats_
-    blank = sparse.csr_matrix((story.counts.shape[0], len(added)), dtype=np.float32)
-    model.story_stats_ = TopicTermCounts(model.vocabulary_, sparse.hstack([story.counts, blank]).tocsr(),
-                                     sparse.hstack([story.doc_counts, blank]).tocsr(), story.topic_sizes)
-    if getattr(model, "term_languages_", None):
-        model.term_languages_ = [*model.term_languages_, *term_languages(
-            term_lists, [guess_language(t) for t in texts], added)]
-    if model.lexical_ is not None:
-        model.lexical_.widen(len(added))
-    return added
+    return sorted(fresh)
 
 
-def _cohesive_groups(
+def cohesive_groups(
     features: np.ndarray, min_size: int, cohesion: float, seed: int
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(centre, member rows, member similarities) of tight groups among ``features``, fewest groups first:
@@ -144,45 +82,38 @@ def _group_counts(most: int) -> list[int]:
     return counts
 
 
-def merge_topics(model: TopicModel, target: int, others: list[int]) -> None:
-    """Fold ``others`` into ``target``: their counts join it and future articles near them go to it."""
-    stats = model.term_stats_
-    move = sparse.identity(len(model.centroids_), format="lil", dtype=np.float32)
+def merge_rows(n_topics: int, target: int, others: Sequence[int]) -> sparse.csr_matrix:
+    """topics x topics: every topic keeps its own counts, but ``others`` hand theirs to ``target``."""
+    move = sparse.identity(n_topics, format="lil", dtype=np.float32)
     for other in others:
         move[other, other] = 0.0
         move[target, other] = 1.0
-        model.retired_[other] = target
-        for source, dest in list(model.retired_.items()):
+    return move.tocsr()
+
+
+def merged_into_after(merged_into: dict[int, int], target: int, others: Sequence[int]) -> dict[int, int]:
+    """Where merged topics' articles go once ``others`` are merged into ``target``: to ``target``,
+    and so do those of topics merged into one of ``others`` before."""
+    after = dict(merged_into)
+    for other in others:
+        after[other] = target
+        for source, dest in list(after.items()):
             if dest == other:
-                model.retired_[source] = target
-    move = move.tocsr()
-    sizes = move @ stats.topic_sizes
-    stats.counts, stats.doc_counts, stats.topic_sizes = move @ stats.counts, move @ stats.doc_counts, sizes
-    model.move_stories({other: target for other in others})
+                after[source] = target
+    return after
 
 
-def split_topic(
-    model: TopicModel, topic: int, features: np.ndarray, doc_term: sparse.csr_matrix, parts: int
-) -> tuple[list[int], np.ndarray]:
-    """Split a topic's articles (given by their features and terms) into ``parts`` new topics.
+def split_centres(features: np.ndarray, parts: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(centres of ``parts`` new topics, each article's part) for the articles of one topic."""
+    centres = fit_centroids(features, parts, seed=seed)
+    return centres, assign_topics(features, centres)[0]
 
-    The old id is retired; returns the new ids and each article's new topic.
-    """
-    if len(features) < parts:
-        raise ValueError(f"topic {topic} has {len(features)} articles; cannot split it into {parts}")
-    centres = fit_centroids(features, parts, seed=model.seed)
-    ids = add_topics(model, centres)
-    sub_labels, _ = assign_topics(features, centres)
-    labels = np.asarray(ids)[sub_labels]
-    stats = model.term_stats_
-    keep = np.ones(len(model.centroids_), dtype=np.float32)
+
+def without_topic(n_topics: int, topic: int) -> sparse.dia_matrix:
+    """topics x topics: every topic keeps its counts but ``topic``, which keeps none."""
+    keep = np.ones(n_topics, dtype=np.float32)
     keep[topic] = 0.0
-    drop = sparse.diags(keep)
-    stats.counts, stats.doc_counts = (drop @ stats.counts).tocsr(), (drop @ stats.doc_counts).tocsr()
-    stats.topic_sizes = stats.topic_sizes * keep
-    model.term_stats_ = stats + model.count_terms(doc_term, labels)
-    model.retired_[topic] = -1
-    return ids, labels
+    return sparse.diags(keep)
 
 
 @dataclass
@@ -228,34 +159,30 @@ def match_topics(old_labels: np.ndarray, new_labels: np.ndarray, min_jaccard: fl
     return TopicMapping(new_to_old, added, merged, split, removed)
 
 
-def renumber(model: TopicModel, mapping: TopicMapping, first_free: int) -> dict[int, int]:
-    """Give a refit model the old ids it matched and fresh ids (from ``first_free``) to the rest.
+@dataclass
+class Renumbering:
+    """A refit's topics under their final ids: ``final`` (refit -> final id), ``source`` (final id ->
+    the refit topic it holds, -1 for a placeholder row) and ``rows`` (final x refit) to move counts."""
 
-    Rows for ids that no refit topic holds become retired placeholders. Returns refit -> final id.
-    """
+    final: dict[int, int]
+    source: np.ndarray
+    rows: sparse.csr_matrix
+
+
+def renumbering(mapping: TopicMapping, first_free: int, n_refit: int) -> Renumbering:
+    """Give refit topics the old ids they matched and fresh ids (from ``first_free``) to the rest;
+    rows for ids that no refit topic holds become retired placeholders."""
     final = dict(mapping.new_to_old)
     for i, topic in enumerate(mapping.added):
         final[topic] = first_free + i
     width = max(list(final.values()) + [first_free - 1]) + 1
-    centroids = np.zeros((width, model.centroids_.shape[1]), dtype=np.float32)
-    topics = [Topic(k, [], 0) for k in range(width)]
-    order = np.full(width, -1)
-    for source, dest in final.items():
-        centroids[dest] = model.centroids_[source]
-        topics[dest] = Topic(dest, model.topics_[source].keywords, model.topics_[source].size)
-        order[dest] = source
-    permutation = sparse.csr_matrix(
-        (np.ones(int((order >= 0).sum()), dtype=np.float32), (np.flatnonzero(order >= 0), order[order >= 0])),
-        shape=(width, len(model.centroids_)),
-    )
-    stats = model.term_stats_
-    stats.counts, stats.doc_counts = (permutation @ stats.counts).tocsr(), (permutation @ stats.doc_counts).tocsr()
-    stats.topic_sizes = permutation @ stats.topic_sizes
-    model.centroids_, model.topics_ = centroids, topics
-    model.retired_ = {k: -1 for k in range(width) if order[k] < 0}
-    model.labels_ = np.array([final[int(t)] for t in model.labels_])
-    model.move_stories({int(source): int(dest) for source, dest in final.items()})
-    return final
+    source = np.full(width, -1)
+    for refit, dest in final.items():
+        source[dest] = refit
+    held = source >= 0
+    rows = sparse.csr_matrix((np.ones(int(held.sum()), dtype=np.float32), (np.flatnonzero(held), source[held])),
+                             shape=(width, n_refit))
+    return Renumbering(final, source, rows)
 
 
 def continuing_ids(mapping: TopicMapping | None, story_ids: np.ndarray, highest_old: int) -> dict[int, int]:

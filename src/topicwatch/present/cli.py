@@ -34,7 +34,7 @@ from ..archive.archive import DEFAULT_ARCHIVE, EXPORT_FORMATS, Archive
 from ..model.aliases import AliasTable
 from ..model.article_lines import DEFAULT_ARTICLE_TERMS, STORED_TERMS
 from ..read import ReaderOptions
-from ..run.local import ClusterError, make_runner
+from ..run import ClusterError, make_runner
 from ..store.archive_store import ArchiveError
 
 app = typer.Typer(

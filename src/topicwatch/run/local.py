@@ -1,4 +1,4 @@
-"""Where partition work runs: here, in worker processes on this machine, or on a Dask cluster.
+"""Where partition work runs besides this process: worker processes on this machine, or a Dask cluster.
 
 Every partitioned stage (reading inputs, embedding, term counting, assignment, writing outputs) is a
 plain function of one partition, handed to a runner. ``LocalRunner`` calls it in this process and
@@ -19,49 +19,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import Any
+
+from ..model.work import LocalRunner, Runner, partition_bounds
 
 
 class ClusterError(RuntimeError):
     """The cluster could not be reached, or lost a task past its retries (or a local worker process
     died); nothing was written."""
-
-
-class Runner(Protocol):
-    """What the pipeline needs from a place to run partition tasks."""
-
-    workers: int
-    remote: bool  # tasks run in other processes: what they take is pickled and sent
-
-    def share(self, value: Any) -> Any:
-        """A handle to ``value`` that tasks can take as an argument (sent to each worker once)."""
-        ...
-
-    def imap(self, fn: Callable[..., Any], parts: Iterable[Any], *shared: Any) -> Iterator[Any]:
-        """``fn(part, *shared)`` for each part; results in part order, as they become ready."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class LocalRunner:
-    """Runs each partition here, lazily, in order: the single-machine path (no Dask imported)."""
-
-    workers = 1
-    remote = False
-
-    def share(self, value: Any) -> Any:
-        return value
-
-    def imap(self, fn: Callable[..., Any], parts: Iterable[Any], *shared: Any) -> Iterator[Any]:
-        for part in parts:
-            yield fn(part, *shared)
-
-    def close(self) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return "LocalRunner()"
 
 
 # Libraries that keep native worker threads: a child forked while they run could deadlock on a lock
@@ -111,7 +76,7 @@ class ProcessRunner:
             method = "fork" if fork_is_safe() else next(m for m in ("forkserver", "spawn") if m in methods)
             context = multiprocessing.get_context(method)
             if method == "forkserver":
-                context.set_forkserver_preload(["topicwatch.model.tasks"])
+                context.set_forkserver_preload(["topicwatch.archive.tasks", "topicwatch.model.estimator"])
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                              initializer=_exit_with_parent)
         return self._pool
@@ -162,20 +127,4 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def make_runner(cluster: str | None) -> Runner:
-    """``LocalRunner`` without ``cluster``; else a Dask runner for ``local[:N]`` or a scheduler address."""
-    if not cluster:
-        return LocalRunner()
-    from .cluster import DaskRunner
-
-    return DaskRunner.connect(cluster)
-
-
-def partition_bounds(n: int, size: int, workers: int = 1) -> list[tuple[int, int]]:
-    """(start, stop) of partitions of at most ``size`` rows; smaller when that keeps every worker busy
-    (about four partitions a worker). Results never depend on the bounds, only the speed does."""
-    if n == 0:
-        return []
-    if workers > 1:
-        size = max(256, min(size, -(-n // (4 * workers))))
-    return [(start, min(n, start + size)) for start in range(0, n, size)]
+__all__ = ["ClusterError", "LocalRunner", "ProcessRunner", "Runner", "fork_is_safe", "local_cores", "partition_bounds"]

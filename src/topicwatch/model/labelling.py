@@ -1,0 +1,76 @@
+"""The estimator's partition tasks: labelling one partition of texts, and its features for an update.
+
+Plain functions of a partition and the fitted model (shared), returning plain data, so any runner can
+run them: here, in worker processes, on Dask (see ``work.py``). Their results add up (``+`` on the
+counts), which is why a cluster run equals a local one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy import sparse
+
+from .article_lines import ArticleLine, ArticleLiner
+from .describe import TopicTermCounts, count_terms, doc_term_matrix
+from .stories import StoryIndex
+
+
+class FittedModel(Protocol):
+    """What labelling needs of a fitted ``TopicModel``."""
+
+    vocabulary_: list[str]
+    centroids_: np.ndarray
+    story_index_: StoryIndex
+
+    def analyze(self, texts: Sequence[str]) -> list[list[str]]: ...
+
+    def combined_features(self, vectors: np.ndarray, doc_term: sparse.csr_matrix) -> np.ndarray: ...
+
+    def assign_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def features(self, texts: Sequence[str], embeddings: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, sparse.csr_matrix]: ...
+
+
+@dataclass
+class PartitionLabels:
+    labels: np.ndarray
+    scores: np.ndarray
+    counts: TopicTermCounts
+    lines: list[ArticleLine]
+    stories: np.ndarray  # story id of each article
+    story_counts: TopicTermCounts  # rows: the model's story rows
+
+
+@dataclass
+class LabelJob:
+    """One partition to label: its texts, their terms when already known, and their vectors."""
+
+    texts: Sequence[str]
+    terms: Sequence[list[str]] | None
+    vectors: np.ndarray
+
+
+def label_partition(job: LabelJob, model: FittedModel, liner: ArticleLiner) -> PartitionLabels:
+    """Nearest topic, its similarity, the per-topic term counts and each article's own line, for one
+    partition."""
+    terms = job.terms if job.terms is not None else model.analyze(job.texts)
+    doc_term = doc_term_matrix(terms, model.vocabulary_)
+    features = model.combined_features(np.asarray(job.vectors, np.float32), doc_term)
+    labels, scores = model.assign_features(features)
+    counts = count_terms(doc_term, labels, len(model.centroids_), model.vocabulary_)
+    stories = model.story_index_.assign(features, labels)
+    story_counts = count_terms(doc_term, model.story_index_.rows_of(stories), len(model.story_index_.ids),
+                               model.vocabulary_)
+    return PartitionLabels(labels, scores, counts, liner.lines(terms, labels, job.texts, doc_term), stories, story_counts)
+
+
+def features_partition(part: tuple[Sequence[str], np.ndarray], model: FittedModel
+                       ) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """(features, term counts) of one partition, with the model's vocabulary."""
+    texts, vectors = part
+    return model.features(texts, vectors)
