@@ -26,10 +26,12 @@ demo: $(STAMP)
 	$(TW) --archive $(DEMO)/topicwatch.db show sample-001
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(DEMO) .pytest_cache

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from topicwatch import Archive, ReaderOptions
-from topicwatch.store.archive_store import ArchiveError
+from topicwatch.store import ArchiveError
 
 from .conftest import load_corpus
 

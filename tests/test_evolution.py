@@ -16,7 +16,7 @@ import pytest
 from topicwatch import Archive
 from topicwatch.analyze.bursts import archive_bursts, burst_states
 from topicwatch.analyze.over_time import keywords_by_period, period_of, period_range
-from topicwatch.store.archive_store import ArchiveError, Store
+from topicwatch.store import ArchiveError, Store
 
 from .conftest import load_corpus
 

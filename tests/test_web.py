@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from topicwatch.present.web import create_app
 from topicwatch.present.web.edits import set_topic_label
 from topicwatch.present.web.server import BackgroundServer, free_port
-from topicwatch.store.archive_store import ArchiveError
+from topicwatch.store import ArchiveError
 
 from .test_search import NASTY_QUERIES, make_archive
 

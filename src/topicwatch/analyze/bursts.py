@@ -103,11 +103,7 @@ def archive_bursts(archive, by: str = "week", since: str | None = None, per_burs
     model = archive.store.current_model()["id"]
     out = []
     for burst in found:
-        rows = archive.store.conn.execute(
-            "SELECT a.id, a.date, a.title FROM assignments s JOIN articles a ON a.id = s.article"
-            " WHERE s.model = ? AND s.topic = ? AND a.date IS NOT NULL ORDER BY s.score DESC",
-            (model, burst.topic),
-        ).fetchall()
+        rows = archive.store.dated_topic_articles(model, burst.topic)
         inside = [r for r in rows if burst.start <= period_of(r[1], by) <= burst.end][:per_burst]
         topic = lines.get(burst.topic, {})
         out.append({"topic": burst.topic, "keyword_line": topic.get("keyword_line", ""), "label": topic.get("label"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 PERIODS = ("day", "week", "month", "year")
 
@@ -65,7 +68,7 @@ class TopicTrends:
 
 
 def topic_trends(
-    conn: sqlite3.Connection, model_id: int, by: str = "month", dedupe: bool = True,
+    store: Store, model_id: int, by: str = "month", dedupe: bool = True,
     articles: set[str] | None = None,
 ) -> TopicTrends:
     """Counts per topic per period of the given model's assignments; undated articles are counted apart.
@@ -75,12 +78,8 @@ def topic_trends(
     """
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
-    topics = [row[0] for row in conn.execute("SELECT topic FROM topics WHERE model = ? ORDER BY topic", (model_id,))]
-    found = conn.execute(
-        "SELECT s.article, s.topic, a.date, d.first FROM assignments s JOIN articles a ON a.id = s.article"
-        " LEFT JOIN duplicates d ON d.article = s.article WHERE s.model = ? ORDER BY a.seq",
-        (model_id,),
-    ).fetchall()
+    topics = store.topic_ids(model_id)
+    found = store.dated_assignments(model_id)
     if articles is not None:
         found = [row for row in found if row[0] in articles]
     rows = _once_per_group(found) if dedupe else [(topic, d) for _, topic, d, _ in found]
@@ -143,11 +142,7 @@ def keywords_by_period(archive, topic: int, by: str = "month", n_keywords: int =
 
     record = archive.store.current_model()
     model = TopicModel.from_bytes(record["state"])
-    rows = archive.store.conn.execute(
-        "SELECT a.date, a.title, t.text FROM assignments s JOIN articles a ON a.id = s.article"
-        " JOIN texts t ON t.hash = a.hash WHERE s.model = ? AND s.topic = ? AND a.date IS NOT NULL ORDER BY a.date",
-        (record["id"], topic),
-    ).fetchall()
+    rows = archive.store.dated_topic_texts(record["id"], topic)
     if not rows:
         return []
     periods = sorted({period_of(d, by) for d, _, _ in rows})

@@ -1,10 +1,11 @@
 """Search the archive: by keywords (SQLite FTS5, bm25), by meaning (embedding similarity), or both.
 
-Keyword search runs on an external-content FTS5 index over each article's title and text. The index
-is filled lazily by ``ensure_search_index``: articles with a ``seq`` above the last indexed one are
-added, so a search after an ingest indexes only the new articles. Meaning search compares the query's
-embedding (the current model's backend) with the article embeddings cached in the archive. The
-combined mode fuses both rankings with reciprocal-rank fusion.
+Keyword search runs on an external-content FTS5 index over each article's title and text (the
+store's ``SearchIndex``). The index is filled lazily by ``ensure_search_index``: articles with a
+``seq`` above the last indexed one are added, so a search after an ingest indexes only the new
+articles. Meaning search (``meaning.py``) compares the query's embedding (the current model's
+backend) with the article embeddings cached in the archive. The combined mode fuses both rankings
+with reciprocal-rank fusion.
 
 User queries never reach SQL as text: each word becomes a quoted FTS5 string and the expression is
 passed as a bound parameter, so quotes, operators, SQL-looking text and odd Unicode are just words.
@@ -12,21 +13,15 @@ passed as a bound parameter, so quotes, operators, SQL-looking text and odd Unic
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..embed import BACKENDS, Embedder, get_embedder
 from ..model.describe import keyword_line
-from ..store.archive_store import Store
+from ..store import SearchIndex, Store
+from .meaning import meaning_ranking, warm_meaning
 
 if TYPE_CHECKING:
     from ..archive.archive import Archive
@@ -43,18 +38,6 @@ HIGHLIGHT_START = "\ue000"  # private-use characters: never in the text (the ind
 HIGHLIGHT_END = "\ue001"
 ELLIPSIS = "…"
 
-_INDEX_META = "search_index_seq"
-_INDEX_SQL = (
-    # The content the index is built from and snippets are cut from (the highlight markers removed).
-    ("CREATE VIEW IF NOT EXISTS search_docs AS SELECT a.seq AS seq,"
-     " replace(replace(a.title, char(57344), ''), char(57345), '') AS title,"
-     " replace(replace(t.text, char(57344), ''), char(57345), '') AS text"
-     " FROM articles a JOIN texts t ON t.hash = a.hash"),
-    ("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, text, content='search_docs',"
-     " content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')"),
-    # How many articles hold each indexed term: lets a broad query skip words nearly every article holds.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_fts, 'row')",
-)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -110,35 +93,7 @@ def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
 # ---- the keyword index ---------------------------------------------------------------------------
 def ensure_search_index(store: Store) -> int:
     """Create the FTS5 index if needed and add the articles not yet in it; returns how many were added."""
-    conn = store.conn
-    newest = conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-    if _index_exists(conn) and newest <= int(store.get_meta(_INDEX_META) or 0):
-        return 0
-    with store.transaction():
-        created = not _table_exists(conn, "search_fts")
-        for statement in _INDEX_SQL:
-            conn.execute(statement)
-        if created:
-            conn.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)')")
-            store.set_meta(_INDEX_META, "0")
-        last = int(store.get_meta(_INDEX_META) or 0)  # re-read under the write lock
-        newest = conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-        added = conn.execute(
-            "INSERT INTO search_fts(rowid, title, text)"
-            " SELECT seq, title, text FROM search_docs WHERE seq > ?",
-            (last,),
-        ).rowcount
-        store.set_meta(_INDEX_META, str(newest))
-    return max(added, 0)
-
-
-def _index_exists(conn: sqlite3.Connection) -> bool:
-    return _table_exists(conn, "search_fts") and _table_exists(conn, "search_vocab")
-
-
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-    return found.fetchone() is not None
+    return SearchIndex(store).ensure()
 
 
 def query_terms(query: str) -> list[str]:
@@ -167,112 +122,9 @@ def fts_query(query: str, every: bool = False) -> str | None:
     return (" AND " if every else " OR ").join(query_terms(query)) or None
 
 
-# ---- the meaning index ---------------------------------------------------------------------------
-@dataclass
-class _MeaningIndex:
-    """Every article's embedding row and filter fields, as arrays (one per archive file and model)."""
-
-    key: tuple[Any, ...]
-    seqs: np.ndarray  # int64, article seq
-    rows: np.ndarray  # int64, row in vectors (-1: no embedding)
-    topics: np.ndarray  # int64, topic in the model (-1: none)
-    dates: np.ndarray  # str ('' when undated)
-    languages: np.ndarray
-    sources: np.ndarray
-    vectors: np.ndarray  # float32 [n_texts, d], L2-normalized
-
-    def mask(self, topic: int | None, date_from: str | None, date_to: str | None, language: str | None,
-             source: str | None) -> np.ndarray:
-        keep = self.rows >= 0
-        if topic is not None:
-            keep &= self.topics == topic
-        if date_from is not None:
-            keep &= (self.dates != "") & (self.dates >= date_from)
-        if date_to is not None:
-            keep &= (self.dates != "") & (self.dates <= date_to + "\uffff")
-        if language is not None:
-            keep &= self.languages == language
-        if source is not None:
-            keep &= self.sources == source
-        return keep
-
-
-_CACHE_LOCK = threading.Lock()
-_ENCODE_LOCK = threading.Lock()  # tokenizers are not thread-safe ("Already borrowed"): one query at a time
-_INDEXES: dict[str, _MeaningIndex] = {}
-_EMBEDDERS: dict[str, Embedder] = {}
-
-
-def _meaning_index(store: Store, model: dict[str, Any]) -> _MeaningIndex:
-    conn = store.conn
-    newest = conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-    key = (model["id"], model["backend"], newest)  # articles are only ever added, so seq tells new ones
-    path = str(Path(store.path).resolve())
-    with _CACHE_LOCK:
-        cached = _INDEXES.get(path)
-        if cached is not None and cached.key == key:
-            return cached
-        index = _build_meaning_index(conn, model, key)
-        _INDEXES[path] = index
-        return index
-
-
-def _build_meaning_index(conn: sqlite3.Connection, model: dict[str, Any],
-                         key: tuple[Any, ...]) -> _MeaningIndex:
-    row_of: dict[str, int] = {}
-    blobs: list[bytes] = []
-    for digest, blob in conn.execute(
-        "SELECT e.hash, e.vector FROM embeddings e WHERE e.backend = ?"
-        " AND EXISTS (SELECT 1 FROM articles a WHERE a.hash = e.hash)", (model["backend"],)
-    ):
-        row_of[digest] = len(blobs)
-        blobs.append(blob)
-    vectors = (np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1) if blobs
-               else np.zeros((0, 1), np.float32))
-    topic_of = dict(conn.execute("SELECT article, topic FROM assignments WHERE model = ?", (model["id"],)))
-    seqs, rows, topics, dates, languages, sources = [], [], [], [], [], []
-    for seq, article_id, digest, day, language, source in conn.execute(
-        "SELECT seq, id, hash, date, language, source FROM articles ORDER BY seq"
-    ):
-        seqs.append(seq)
-        rows.append(row_of.get(digest, -1))
-        topics.append(topic_of.get(article_id, -1))
-        dates.append(day or "")
-        languages.append(language or "")
-        sources.append(source or "")
-    return _MeaningIndex(key, np.asarray(seqs, np.int64), np.asarray(rows, np.int64),
-                         np.asarray(topics, np.int64), np.asarray(dates, dtype=str),
-                         np.asarray(languages, dtype=str), np.asarray(sources, dtype=str), vectors)
-
-
-def query_embedder(store: Store, model: dict[str, Any]) -> Embedder:
-    """The embedder the model was fitted with (its backend's cache name), loaded once per process."""
-    name = model["backend"]
-    with _CACHE_LOCK:
-        if name not in _EMBEDDERS:
-            for backend in BACKENDS:
-                candidate = get_embedder(backend)
-                if candidate.name == name:
-                    _EMBEDDERS[name] = candidate
-                    break
-            else:
-                from ..model.estimator import TopicModel
-
-                row = store.conn.execute("SELECT state FROM models WHERE id = ?", (model["id"],))
-                (state,) = row.fetchone()
-                _EMBEDDERS[name] = TopicModel.from_bytes(state).embedder_
-        return _EMBEDDERS[name]
-
-
 def current_model(store: Store) -> dict[str, Any] | None:
     """The current model's id, backend and creation time (not its state blob), or None before a fit."""
-    value = store.get_meta("current_model")
-    if value is None:
-        return None
-    row = store.conn.execute("SELECT id, backend, created FROM models WHERE id = ?", (int(value),)).fetchone()
-    if row is None:
-        return None
-    return {"id": row[0], "backend": row[1], "created": row[2]}
+    return store.current_model(state=False)
 
 
 def warm_up(archive: Archive) -> None:
@@ -280,32 +132,19 @@ def warm_up(archive: Archive) -> None:
     ensure_search_index(archive.store)
     model = current_model(archive.store)
     if model is not None:
-        _meaning_index(archive.store, model)
-        embedder = query_embedder(archive.store, model)
-        with _ENCODE_LOCK:
-            embedder.encode(["warm up"])
+        warm_meaning(archive.store, model)
 
 
 # ---- searching -----------------------------------------------------------------------------------
 @dataclass
 class _Filters:
-    """The filters, and the same as SQL conditions (fixed column names; the values are bound parameters)."""
+    """The filters (the store turns them into SQL conditions with bound values for keyword search)."""
 
     topic: int | None = None
     date_from: str | None = None
     date_to: str | None = None
     language: str | None = None
     source: str | None = None
-    sql: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        for column, op, value in (("s.topic", "=", self.topic), ("a.date", ">=", self.date_from),
-                                  ("a.date", "<=", None if self.date_to is None else self.date_to + "\uffff"),
-                                  ("a.language", "=", self.language), ("a.source", "=", self.source)):
-            if value is not None:
-                self.sql.append(f" AND {column} {op} ?")
-                self.params.append(value)
 
 
 def search(
@@ -335,9 +174,10 @@ def search(
         return []
     depth = min(offset + limit + 50, MAX_OFFSET + MAX_LIMIT)
     keyword_ranking = _keyword_ranking(store, query, model, filters, depth) if mode != "meaning" else []
-    meaning_ranking = _meaning_ranking(store, query, model, filters, depth) if mode != "keywords" else []
-    fused = _fuse(keyword_ranking, meaning_ranking)[offset : offset + limit]
-    return _hits(store, query, model, fused, keyword_ranking, meaning_ranking)
+    meaning = (meaning_ranking(store, query, model, depth, filters.topic, filters.date_from, filters.date_to,
+                               filters.language, filters.source) if mode != "keywords" else [])
+    fused = _fuse(keyword_ranking, meaning)[offset : offset + limit]
+    return _hits(store, query, model, fused, keyword_ranking, meaning)
 
 
 def _check(query: str, mode: str, limit: int, offset: int) -> None:
@@ -388,7 +228,7 @@ def _keyword_ranking(store: Store, query: str, model: dict[str, Any] | None, fil
 def _without_common(store: Store, terms: list[str]) -> list[str]:
     """The terms less single words that a large share of a large archive holds ("for", "the", "said"):
     ranking every article that holds one of them is what makes a broad query slow, and tells little."""
-    indexed = int(store.get_meta(_INDEX_META) or 0)
+    indexed = SearchIndex(store).watermark()
     limit = max(COMMON_MIN_ARTICLES, COMMON_SHARE * indexed)
     if indexed <= limit:
         return terms
@@ -396,8 +236,8 @@ def _without_common(store: Store, terms: list[str]) -> list[str]:
     for term in terms:
         word = term.strip('"').lower()
         if " " not in word:
-            row = store.conn.execute("SELECT doc FROM search_vocab WHERE term = ?", (word,)).fetchone()
-            if row is not None and row[0] > limit:
+            held = store.term_articles(word)
+            if held is not None and held > limit:
                 continue
         kept.append(term)
     return kept or terms
@@ -405,46 +245,8 @@ def _without_common(store: Store, terms: list[str]) -> list[str]:
 
 def _fts_ranking(store: Store, expression: str, model: dict[str, Any] | None, filters: _Filters,
                  depth: int) -> list[tuple[int, float]]:
-    if filters.sql:
-        sql = ("SELECT f.rowid, f.rank FROM search_fts f JOIN articles a ON a.seq = f.rowid"
-               " LEFT JOIN assignments s ON s.model = ? AND s.article = a.id WHERE search_fts MATCH ?"
-               + "".join(filters.sql) + " ORDER BY f.rank LIMIT ?")
-        params = [model["id"] if model else None, expression, *filters.params, depth]
-    else:
-        sql = "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?"
-        params = [expression, depth]
-    try:
-        return [(seq, -rank) for seq, rank in store.conn.execute(sql, params)]
-    except sqlite3.OperationalError as exc:  # a query FTS5 still rejects: treat as no keyword match
-        if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-            return []
-        raise
-
-
-def _meaning_ranking(store: Store, query: str, model: dict[str, Any] | None, filters: _Filters,
-                     depth: int) -> list[tuple[int, float]]:
-    if model is None:
-        return []
-    index = _meaning_index(store, model)
-    if not len(index.vectors):
-        return []
-    keep = np.flatnonzero(index.mask(filters.topic, filters.date_from, filters.date_to, filters.language,
-                                     filters.source))
-    if not len(keep):
-        return []
-    embedder = query_embedder(store, model)
-    with _ENCODE_LOCK:
-        vector = np.asarray(embedder.encode([query])[0], np.float32)
-    if vector.shape[0] != index.vectors.shape[1]:
-        return []
-    # einsum: one thread, no BLAS pool to wake per request (gemv paid milliseconds of wake-ups under load)
-    text_scores = np.einsum("ij,j->i", index.vectors, vector)
-    scores = text_scores[index.rows[keep]]
-    top = min(depth, len(keep))
-    best = np.argpartition(-scores, top - 1)[:top]
-    seqs = index.seqs[keep]
-    best = best[np.lexsort((seqs[best], -scores[best]))]
-    return [(int(seq), float(score)) for seq, score in zip(seqs[best], scores[best])]
+    return store.keyword_matches(expression, depth, model["id"] if model else None, filters.topic,
+                                 filters.date_from, filters.date_to, filters.language, filters.source)
 
 
 def _fuse(keyword: list[tuple[int, float]], meaning: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -468,11 +270,7 @@ def _hits(store: Store, query: str, model: dict[str, Any] | None, page: Sequence
     keyword_rank = {seq: rank for rank, (seq, _) in enumerate(keyword, start=1)}
     meaning_rank = {seq: rank for rank, (seq, _) in enumerate(meaning, start=1)}
     similarity = dict(meaning)
-    marks = ",".join("?" * len(seqs))
-    rows = {row[0]: row for row in store.conn.execute(
-        "SELECT a.seq, a.id, a.title, a.date, a.language, a.source, s.topic, substr(t.text, 1, 400)"
-        " FROM articles a JOIN texts t ON t.hash = a.hash LEFT JOIN assignments s ON s.model = ?"
-        f" AND s.article = a.id WHERE a.seq IN ({marks})", [model["id"] if model else None, *seqs])}
+    rows = store.hit_rows(model["id"] if model else None, seqs)
     snippets = _snippets(store, query, [seq for seq in seqs if seq in keyword_rank])
     lines = _keyword_lines(store, model)
     hits = []
@@ -490,17 +288,13 @@ def _snippets(store: Store, query: str, seqs: list[int]) -> dict[int, str]:
     expression = fts_query(query)
     if not seqs or expression is None:
         return {}
-    marks = ",".join("?" * len(seqs))
-    return dict(store.conn.execute(
-        f"SELECT rowid, snippet(search_fts, -1, ?, ?, ?, 24) FROM search_fts WHERE search_fts MATCH ?"
-        f" AND rowid IN ({marks})", [HIGHLIGHT_START, HIGHLIGHT_END, ELLIPSIS, expression, *seqs]))
+    return store.snippets(expression, seqs, HIGHLIGHT_START, HIGHLIGHT_END, ELLIPSIS)
 
 
 def _keyword_lines(store: Store, model: dict[str, Any] | None) -> dict[int, str]:
     if model is None:
         return {}
-    return {topic: keyword_line(json.loads(words)) for topic, words in store.conn.execute(
-        "SELECT topic, keywords FROM topics WHERE model = ?", (model["id"],))}
+    return {topic: keyword_line(words) for topic, words in store.topic_keywords(model["id"]).items()}
 
 
 def _lead(text: str) -> str:

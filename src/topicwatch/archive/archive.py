@@ -23,14 +23,24 @@ from ..model.article_lines import DEFAULT_ARTICLE_TERMS, STORED_TERMS, ArticleLi
 from ..model.describe import keyword_line
 from ..model.estimator import Progress, TopicModel
 from ..model.evaluate import Scores, score_topics
-from ..model.places import PlaceIndex, article_ids_with_place, place_counts, topic_mentions
+from ..model.places import article_ids_with_place, place_counts, place_index, place_rows, topic_mentions
 from ..model.work import encode_in_parts
 from ..read import InputPart, ReaderOptions, check_options, plan_parts, read_inputs
 from ..read.datasets import child, mark_complete, prepare_dataset, write_lines
 from ..read.records import Article, Reject
 from ..run.local import LocalRunner, ProcessRunner, Runner, fork_is_safe, local_cores
-from ..store.archive_store import ArchiveError, Assignment, IngestCounts, Store, StoredArticle
-from ..store.duplicates import DuplicateIndex, NewArticle, duplicate_groups, representatives
+from ..store import (
+    ArchiveError,
+    Assignment,
+    DuplicateIndex,
+    IngestCounts,
+    NewArticle,
+    PlaceIndex,
+    Store,
+    StoredArticle,
+    duplicate_groups,
+    representatives,
+)
 from .evolution import ArchiveEvolution
 from .tasks import (
     PartSummary,
@@ -140,7 +150,7 @@ class Archive(ArchiveEvolution):
         try:
             with self.store.transaction():
                 batch = self.store.start_batch([str(p) for p in paths])
-                indexes = _Indexes(PlaceIndex(self.store.conn), DuplicateIndex(self.store.conn))
+                indexes = _Indexes(place_index(self.store), DuplicateIndex(self.store))
                 indexes.places.catch_up()  # articles archived before these indexes existed
                 indexes.duplicates.catch_up()
                 for partition in found:
@@ -181,8 +191,7 @@ class Archive(ArchiveEvolution):
         else:
             counts.ingested += 1
             counts.same_text += outcome == "same_text"
-            seq = self.store.conn.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
-            stored.append((seq, prepared))
+            stored.append((self.store.seq_of(article.id), prepared))
         return None
 
     def _reading_runner(self) -> Runner:
@@ -373,12 +382,8 @@ class Archive(ArchiveEvolution):
     def topic_articles(self, topic: int, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """A topic's articles, newest first (undated last), one page at a time."""
         model = self._model()
-        rows = self.store.conn.execute(
-            "SELECT s.article FROM assignments s JOIN articles a ON a.id = s.article"
-            " WHERE s.model = ? AND s.topic = ? ORDER BY a.date IS NULL, a.date DESC, a.seq DESC LIMIT ? OFFSET ?",
-            (model["id"], topic, limit, offset),
-        ).fetchall()
-        return [self._with_topic(self.store.article(article_id)) for (article_id,) in rows]
+        ids = self.store.topic_article_ids(model["id"], topic, limit, offset)
+        return [self._with_topic(self.store.article(article_id)) for article_id in ids]
 
     def trends(self, by: str = "month", place: str | None = None, dedupe: bool = True) -> TopicTrends:
         """Article counts per topic per period (day, week, month, year) of the current model.
@@ -389,7 +394,7 @@ class Archive(ArchiveEvolution):
         articles = article_ids_with_place(self.store, place) if place is not None else None
         if dedupe:
             representatives(self.store)  # indexes articles archived before duplicates were tracked
-        return topic_trends(self.store.conn, self._model()["id"], by, dedupe=dedupe, articles=articles)
+        return topic_trends(self.store, self._model()["id"], by, dedupe=dedupe, articles=articles)
 
     def places(self, topic: int | None = None) -> list[dict[str, Any]]:
         """Articles per named place (province, city, county), with counts per topic once topics exist."""
@@ -581,7 +586,7 @@ class _Indexes:
 
     def add(self, stored: list[tuple[int, PreparedArticle]]) -> None:
         """Index one partition's new articles (in seq order)."""
-        self.places.add_many([(p.article.id, p.places) for _, p in stored])
+        self.places.add_many([row for _, p in stored for row in place_rows(p.article.id, p.places)])
         self.duplicates.add_many([NewArticle(seq, p.article.id, p.article.content_hash, p.article.text, p.fingerprint)
                                   for seq, p in stored])
 

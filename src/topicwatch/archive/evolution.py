@@ -22,8 +22,7 @@ from ..model.estimator import Progress, TopicModel
 from ..model.evolve import continuing_ids, match_topics
 from ..read import ReaderOptions
 from ..read.records import Reject
-from ..store.archive_store import Assignment, StoredArticle
-from ..store.duplicates import representatives
+from ..store import Assignment, StoredArticle, representatives
 from .fetch import Fetched, fetch_feed, is_url, remember_feed
 
 if TYPE_CHECKING:
@@ -152,10 +151,7 @@ class ArchiveEvolution:
         """Passages of the new texts and of an evenly spread sample of the archive."""
         total = self.store.count_articles()
         step = max(1, total // REFERENCE_SAMPLE)
-        sample = self.store.conn.execute(
-            "SELECT a.title, t.text FROM articles a JOIN texts t ON t.hash = a.hash WHERE a.seq % ? = 0 LIMIT ?",
-            (step, REFERENCE_SAMPLE),
-        ).fetchall()
+        sample = self.store.spread_sample(step, REFERENCE_SAMPLE)
         texts = [document_text(title, text)[:REFERENCE_CHARS] for title, text in sample]
         texts += [t[:REFERENCE_CHARS] for t in extra_texts[:5_000]]
         return passage_term_matrix([model.analyzer_(t) for t in texts], model.vocabulary_)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store.archive_store import Store
+from ..store import Store
 
 USER_AGENT = "topicwatch/0.1 (+feed reader)"
 
@@ -34,7 +33,7 @@ def fetch_feed(store: Store, url: str, folder: Path, timeout: float = 30.0) -> F
     The validators are stored only after the articles are in (``remember_feed``), so a failed
     update fetches the feed again next time.
     """
-    row = store.conn.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+    row = store.feed_validators(url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     if row and row[0]:
         request.add_header("If-None-Match", row[0])
@@ -61,10 +60,6 @@ def fetch_feed(store: Store, url: str, folder: Path, timeout: float = 30.0) -> F
 def remember_feed(store: Store, fetched: Fetched) -> None:
     """Store the validators of a fetch once its articles are in (inside the update's transaction)."""
     if fetched.path is None:  # unchanged: keep the validators, note the check
-        store.conn.execute("UPDATE feeds SET last_checked = ? WHERE url = ?", (time.time(), fetched.url))
+        store.feed_checked(fetched.url)
         return
-    store.conn.execute(
-        "INSERT INTO feeds(url, etag, last_modified, last_checked) VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE"
-        " SET etag = excluded.etag, last_modified = excluded.last_modified, last_checked = excluded.last_checked",
-        (fetched.url, fetched.etag, fetched.last_modified, time.time()),
-    )
+    store.remember_feed(fetched.url, fetched.etag, fetched.last_modified)

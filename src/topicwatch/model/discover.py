@@ -5,16 +5,27 @@ Pure functions of the sample and the settings; ``TopicModel.fit`` keeps what the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from ..read.records import guess_language
+from .aliases import AliasTable
 from .assign import assign_topics
 from .cluster import fit_centroids
-from .describe import TopicTermCounts, count_terms, keyword_coherence
+from .describe import (
+    TopicTermCounts,
+    count_terms,
+    doc_term_matrix,
+    keyword_coherence,
+    passage_term_matrix,
+    split_vocabulary,
+)
+from .languages import term_languages
 from .lexical import LexicalView
+from .terms import TermAnalyzer
 
 RESTART_FIT_TOLERANCE = 0.01  # relative: see ``discover``
 
@@ -29,6 +40,33 @@ class Discovery:
     lexical: LexicalView | None
     centres: np.ndarray
     features: np.ndarray
+
+
+@dataclass
+class SampleTerms:
+    """What the sample teaches of terms: the analyzer (boilerplate, phrases), each text's terms, the
+    vocabulary and the terms too common to count, each term's language, and the sample's articles x
+    terms counts and passages x terms presence."""
+
+    analyzer: TermAnalyzer
+    terms: list[list[str]]
+    vocabulary: list[str]
+    common: frozenset[str]
+    term_languages: list[str] | None
+    doc_term: sparse.csr_matrix
+    passages: sparse.csr_matrix
+
+
+def learn_sample_terms(texts: Sequence[str], languages: Sequence[str | None] | None,
+                       aliases: AliasTable | None) -> SampleTerms:
+    """Learn boilerplate, phrases, vocabulary and the terms' languages on the sample (``languages``
+    guessed from the texts when not given)."""
+    analyzer, terms = TermAnalyzer.learn(texts, aliases)
+    vocabulary, common = split_vocabulary(terms)
+    if languages is None:
+        languages = [guess_language(t) for t in texts]
+    return SampleTerms(analyzer, terms, vocabulary, common, term_languages(terms, languages, vocabulary),
+                       doc_term_matrix(terms, vocabulary), passage_term_matrix(terms, vocabulary))
 
 
 def sample_indices(n: int, sample_size: int, seed: int) -> np.ndarray:

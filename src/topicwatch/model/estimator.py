@@ -24,10 +24,8 @@ from .describe import (
     doc_term_matrix,
     keyword_line,
     keyword_lists,
-    passage_term_matrix,
-    split_vocabulary,
 )
-from .discover import discover, features_of, sample_indices
+from .discover import discover, features_of, learn_sample_terms, sample_indices
 from .evolve import (
     Labelled,
     TopicMapping,
@@ -40,13 +38,12 @@ from .evolve import (
     terms_to_learn,
     without_topic,
 )
-from .labelling import LabelJob, PartitionLabels, features_partition, label_partition
+from .labelling import features_in_parts, label_all
 from .languages import allowed_terms, term_languages, topic_languages
 from .persistence import FittedState, decode, encode
 from .stories import StoryIndex, fit_stories
-from .terms import TermAnalyzer
 from .topics import Labels, Story, Topic
-from .work import LocalRunner, Runner, encode_in_parts, partition_bounds
+from .work import LocalRunner, Runner, embed_all
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -114,7 +111,10 @@ class TopicModel:
             raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         sample = sample_indices(len(texts), self.sample_size, self.seed)
         sample_langs = [languages[i] for i in sample] if languages is not None else None
-        sample_terms, sample_doc_term, passages = self._learn_terms([texts[i] for i in sample], sample_langs)
+        learned = learn_sample_terms([texts[i] for i in sample], sample_langs, self.aliases)
+        self.analyzer_, self.vocabulary_, self.common_terms_ = learned.analyzer, learned.vocabulary, learned.common
+        self.term_languages_: list[str] | None = learned.term_languages
+        sample_terms, sample_doc_term, passages = learned.terms, learned.doc_term, learned.passages
         k = self.n_topics or automatic_topic_count(len(texts))
         _report(progress, "cluster", 0, 1)
         restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
@@ -132,7 +132,8 @@ class TopicModel:
         sample_counts = count_terms(sample_doc_term, sample_labels, len(self.centroids_), self.vocabulary_)
         liner = ArticleLiner.from_counts(self.vocabulary_, sample_counts.doc_counts, sample_counts.topic_sizes,
                                          self.common_terms_)
-        labelled = self._label_all(texts, vectors, runner, progress, liner, known_terms)
+        labelled = label_all(self, texts, vectors, runner, liner, known_terms,
+                             lambda stop: _report(progress, "label", stop, len(texts)))
         self.labels_, self.scores_, self.term_stats_ = labelled.labels, labelled.scores, labelled.counts
         self.article_lines_, self.story_labels_, self.story_stats_ = labelled.lines, labelled.stories, labelled.story_counts
         # How well a typical article fits: new articles far below this may form new topics.
@@ -146,46 +147,6 @@ class TopicModel:
 
     def fit_transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         return self.fit(texts, embeddings).labels_
-
-    def _learn_terms(
-        self, sample_texts: Sequence[str], sample_langs: Sequence[str | None] | None,
-    ) -> tuple[list[list[str]], sparse.csr_matrix, sparse.csr_matrix]:
-        """Learn boilerplate, phrases, vocabulary and the terms' languages on the sample.
-
-        Returns (the sample's term lists, its articles x terms counts, its passages x terms presence).
-        """
-        self.analyzer_, sample_terms = TermAnalyzer.learn(sample_texts, self.aliases)
-        self.vocabulary_, self.common_terms_ = split_vocabulary(sample_terms)
-        if sample_langs is None:
-            sample_langs = [guess_language(t) for t in sample_texts]
-        self.term_languages_: list[str] | None = term_languages(sample_terms, sample_langs, self.vocabulary_)
-        passages = passage_term_matrix(sample_terms, self.vocabulary_)
-        return sample_terms, doc_term_matrix(sample_terms, self.vocabulary_), passages
-
-    def _label_all(
-        self, texts: Sequence[str], vectors: np.ndarray, runner: Runner, progress: Progress | None,
-        liner: ArticleLiner, terms: Sequence[list[str]] | None = None,
-    ) -> PartitionLabels:
-        """Topic, similarity, term counts and own keyword line of every text, one partition per task.
-        ``terms``: the texts' terms when already known (the sample was everything), so they are not
-        analysed again."""
-        n = len(texts)
-        labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
-        stories = np.empty(n, dtype=np.int64)
-        lines: list[ArticleLine] = []
-        stats = TopicTermCounts.empty(self.vocabulary_, len(self.centroids_))
-        story_stats = TopicTermCounts.empty(self.vocabulary_, len(self.story_index_.ids))
-        bounds = partition_bounds(n, self.partition_size, runner.workers)
-        parts = (LabelJob(texts[start:stop], None if terms is None else terms[start:stop], vectors[start:stop])
-                 for start, stop in bounds)
-        done = runner.imap(label_partition, parts, runner.share(self), runner.share(liner))
-        for (start, stop), part in zip(bounds, done):
-            labels[start:stop], scores[start:stop], stories[start:stop] = part.labels, part.scores, part.stories
-            lines.extend(part.lines)
-            stats = stats + part.counts
-            story_stats = story_stats + part.story_counts
-            _report(progress, "label", stop, n)
-        return PartitionLabels(labels, scores, stats, lines, stories, story_stats)
 
     def analyze(self, texts: Sequence[str]) -> list[list[str]]:
         """Each text's terms (words and learned phrases, boilerplate and stop words left out)."""
@@ -395,10 +356,7 @@ class TopicModel:
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
         if runner is not None and runner.remote and len(texts) > 0:
-            bounds = partition_bounds(len(texts), self.partition_size, runner.workers)
-            parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
-            done = list(runner.imap(features_partition, parts, runner.share(self)))
-            return np.vstack([f for f, _ in done]), sparse.vstack([d for _, d in done]).tocsr()
+            return features_in_parts(self, texts, vectors, runner)
         doc_term = doc_term_matrix(self.analyze(texts), self.vocabulary_)
         if len(texts) == 0:
             width = self.centroids_.shape[1]
@@ -452,14 +410,9 @@ class TopicModel:
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None, runner: Runner | None = None) -> np.ndarray:
         """Embeddings of ``texts`` with this model's backend, partition by partition."""
-        out = np.zeros((0, 1), np.float32)
         backend = self.embedding if isinstance(self.embedding, str) else None
-        for start, stop, vectors in encode_in_parts(runner or LocalRunner(), self.embedder_, backend, texts, 2_048):
-            if start == 0:
-                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[start:stop] = vectors
-            _report(progress, "embed", stop, len(texts))
-        return out
+        return embed_all(runner or LocalRunner(), self.embedder_, backend, texts,
+                         lambda stop: _report(progress, "embed", stop, len(texts)))
 
     @property
     def embedder_(self) -> Embedder:

@@ -7,7 +7,7 @@ counts), which is why a cluster run equals a local one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from scipy import sparse
 from .article_lines import ArticleLine, ArticleLiner
 from .describe import TopicTermCounts, count_terms, doc_term_matrix
 from .stories import StoryIndex
+from .work import Runner, partition_bounds
 
 
 class FittedModel(Protocol):
@@ -34,6 +35,9 @@ class FittedModel(Protocol):
 
     def features(self, texts: Sequence[str], embeddings: np.ndarray | None = None
                  ) -> tuple[np.ndarray, sparse.csr_matrix]: ...
+
+    @property
+    def partition_size(self) -> int: ...
 
 
 @dataclass
@@ -74,3 +78,36 @@ def features_partition(part: tuple[Sequence[str], np.ndarray], model: FittedMode
     """(features, term counts) of one partition, with the model's vocabulary."""
     texts, vectors = part
     return model.features(texts, vectors)
+
+
+def label_all(model: FittedModel, texts: Sequence[str], vectors: np.ndarray, runner: Runner, liner: ArticleLiner,
+              terms: Sequence[list[str]] | None = None, done: Callable[[int], None] | None = None) -> PartitionLabels:
+    """``label_partition`` over every text, one partition per task on ``runner``, added up in order.
+    ``terms``: the texts' terms when already known, so they are not analysed again; ``done`` hears
+    how many texts are labelled after each partition."""
+    n = len(texts)
+    labels, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
+    stories = np.empty(n, dtype=np.int64)
+    lines: list[ArticleLine] = []
+    stats = TopicTermCounts.empty(model.vocabulary_, len(model.centroids_))
+    story_stats = TopicTermCounts.empty(model.vocabulary_, len(model.story_index_.ids))
+    bounds = partition_bounds(n, model.partition_size, runner.workers)
+    parts = (LabelJob(texts[start:stop], None if terms is None else terms[start:stop], vectors[start:stop])
+             for start, stop in bounds)
+    for (start, stop), part in zip(bounds, runner.imap(label_partition, parts, runner.share(model), runner.share(liner))):
+        labels[start:stop], scores[start:stop], stories[start:stop] = part.labels, part.scores, part.stories
+        lines.extend(part.lines)
+        stats = stats + part.counts
+        story_stats = story_stats + part.story_counts
+        if done is not None:
+            done(stop)
+    return PartitionLabels(labels, scores, stats, lines, stories, story_stats)
+
+
+def features_in_parts(model: FittedModel, texts: Sequence[str], vectors: np.ndarray, runner: Runner
+                      ) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """``features_partition`` over every text, one partition per task on ``runner``, stacked in order."""
+    bounds = partition_bounds(len(texts), model.partition_size, runner.workers)
+    parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
+    done = list(runner.imap(features_partition, parts, runner.share(model)))
+    return np.vstack([f for f, _ in done]), sparse.vstack([d for _, d in done]).tocsr()

@@ -6,7 +6,8 @@ canonical names by the built-in alias table ("Hamgyŏng-pukto" -> "north hamgyon
 text when a suffix, a particle or a non-letter follows them, so "무산계급" (proletariat) is not
 Musan. They are stored at ingest in the ``places`` table, one row per article and place, with the
 place's kind and province; articles archived before that (or before the gazetteer last changed)
-are scanned on first use.
+are scanned on first use. The SQL is the store's (``topicwatch.store.places``); this module finds
+the places and hands the store plain rows.
 
 When filtering, a province stands for its cities and counties too: articles "mentioning
 ryanggang" include those that only name Hyesan.
@@ -17,18 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
-from ..store.archive_store import Store, articles_after
+from ..store import PlaceIndex, Store, StoreCore
 from .aliases import AliasTable, trie_pattern
 from .gazetteer import GAZETTEER, alias_mapping, places
 
 _WORD_RE = re.compile(r"\w+")
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
-_WATERMARK = "places_seq"  # meta: the highest articles.seq already scanned
-_VERSION = "places_gazetteer"  # meta: which gazetteer the stored rows were found with
 
 
 @dataclass(frozen=True)
@@ -97,72 +95,36 @@ def resolve_place(name: str) -> str:
     return found[0].place
 
 
-class PlaceIndex:
-    """Records the places of articles, inside the caller's transaction."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def add(self, article_id: str, title: str, text: str, found: list[Mention] | None = None) -> list[Mention]:
-        """Record the article's places (``found``: already looked up, by an ingest partition task)."""
-        if found is None:
-            found = places_of(title, text)
-        self.add_many([(article_id, found)])
-        return found
-
-    def add_many(self, found: list[tuple[str, list[Mention]]]) -> None:
-        """Record (article id, its places) for many articles in one statement."""
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO places(article, place, kind, province) VALUES (?, ?, ?, ?)",
-            [(article_id, m.place, m.kind, m.province) for article_id, mentions in found for m in mentions],
-        )
-
-    def catch_up(self) -> int:
-        """Scan every article past the watermark (all of them when the gazetteer changed); returns how many."""
-        version = _get_finder().version
-        if _meta(self.conn, _VERSION) != version:
-            self.conn.execute("DELETE FROM places")
-            _set_meta(self.conn, _WATERMARK, "0")
-            _set_meta(self.conn, _VERSION, version)
-        done, count = int(_meta(self.conn, _WATERMARK) or 0), 0
-        for rows in articles_after(self.conn, done):
-            self.add_many([(article_id, places_of(title, text)) for _seq, article_id, _hash, title, text in rows])
-            count += len(rows)
-        self.finish()
-        return count
-
-    def finish(self) -> None:
-        """Move the watermark to the newest article (call at the end of an ingest)."""
-        top = self.conn.execute("SELECT max(seq) FROM articles").fetchone()[0]
-        _set_meta(self.conn, _WATERMARK, str(top or 0))
+def place_index(store: StoreCore) -> PlaceIndex:
+    """The store's place index, finding places with the gazetteer: it scans the articles archived
+    before it caught up (all of them when the gazetteer changed), inside the caller's transaction."""
+    return PlaceIndex(store, _get_finder().version, _found)
 
 
-def ensure_indexed(store: Store) -> None:
+def place_rows(article_id: str, found: list[Mention]) -> list[tuple[str, str, str, str | None]]:
+    """An article's places as the rows ``PlaceIndex.add_many`` takes (article id, place, kind, province)."""
+    return [(article_id, m.place, m.kind, m.province) for m in found]
+
+
+def _found(title: str, text: str) -> list[tuple[str, str, str | None]]:
+    return [astuple(m) for m in places_of(title, text)]
+
+
+def ensure_indexed(store: StoreCore) -> None:
     """Scan the articles whose places are not stored yet (a no-op when none are left)."""
-    top = store.conn.execute("SELECT max(seq) FROM articles").fetchone()[0] or 0
-    current = store.get_meta(_VERSION) == _get_finder().version
-    if not current or int(store.get_meta(_WATERMARK) or 0) < top:
-        with store.transaction():
-            PlaceIndex(store.conn).catch_up()
+    place_index(store).ensure()
 
 
 def article_ids_with_place(store: Store, place: str) -> set[str]:
     """Ids of the articles that name ``place`` (any spelling; a province includes its cities and counties)."""
     ensure_indexed(store)
-    name = resolve_place(place)
-    rows = store.conn.execute("SELECT DISTINCT article FROM places WHERE place = ? OR province = ?", (name, name))
-    return {article for (article,) in rows}
+    return store.articles_naming(resolve_place(place))
 
 
 def topic_mentions(store: Store, model_id: int, place: str) -> dict[int, int]:
     """topic -> how many of its articles name ``place`` (province: or one of its cities and counties)."""
     ensure_indexed(store)
-    name = resolve_place(place)
-    rows = store.conn.execute(
-        "SELECT s.topic, count(DISTINCT s.article) FROM places p JOIN assignments s ON s.article = p.article"
-        " AND s.model = ? WHERE p.place = ? OR p.province = ? GROUP BY s.topic", (model_id, name, name),
-    )
-    return {int(topic): int(count) for topic, count in rows}
+    return store.place_mentions(model_id, resolve_place(place))
 
 
 def place_counts(store: Store, model_id: int | None = None, topic: int | None = None) -> list[dict[str, Any]]:
@@ -173,16 +135,8 @@ def place_counts(store: Store, model_id: int | None = None, topic: int | None = 
     ensure_indexed(store)
     if topic is not None and model_id is None:
         raise ValueError("counting places in a topic needs a fitted model")
-    if model_id is None:
-        rows = store.conn.execute("SELECT place, kind, province, NULL, count(*) FROM places GROUP BY place")
-    else:
-        rows = store.conn.execute(
-            "SELECT p.place, p.kind, p.province, s.topic, count(*) FROM places p JOIN assignments s"
-            " ON s.article = p.article AND s.model = ?" + (" WHERE s.topic = ?" if topic is not None else "")
-            + " GROUP BY p.place, s.topic", (model_id, topic) if topic is not None else (model_id,),
-        )
     counts: dict[str, dict[str, Any]] = {}
-    for place, kind, province, topic_id, count in rows:
+    for place, kind, province, topic_id, count in store.place_count_rows(model_id, topic):
         row = counts.setdefault(place, {"place": place, "kind": kind, "province": province, "articles": 0,
                                         "topics": {}})
         row["articles"] += count
@@ -192,11 +146,3 @@ def place_counts(store: Store, model_id: int | None = None, topic: int | None = 
         row["topics"] = dict(sorted(row["topics"].items(), key=lambda item: (-item[1], item[0])))
     return sorted(counts.values(), key=lambda r: (-r["articles"], r["place"]))
 
-
-def _meta(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
-
-
-def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
-    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))

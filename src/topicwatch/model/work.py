@@ -87,3 +87,16 @@ def encode_in_parts(
     parts = (texts[start:stop] for start, stop in bounds)
     for (start, stop), vectors in zip(bounds, runner.imap(embed_texts, parts, shared)):
         yield start, stop, vectors
+
+
+def embed_all(runner: Runner, embedder: Embedder, backend: str | None, texts: Sequence[str],
+              done: Callable[[int], None] | None = None, size: int = 2_048) -> np.ndarray:
+    """Embeddings of ``texts`` (``encode_in_parts``) in one array; ``done`` hears how many are done."""
+    out = np.zeros((0, 1), np.float32)
+    for start, stop, vectors in encode_in_parts(runner, embedder, backend, texts, size):
+        if start == 0:
+            out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+        out[start:stop] = vectors
+        if done is not None:
+            done(stop)
+    return out

@@ -13,14 +13,14 @@ its topic, and trends count a group once, at its earliest date.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..read import minhash
-from .archive_store import Store, articles_after
+from .core import StoreCore
+from .watermark import WatermarkIndex
 
 # The similarity two texts need to be grouped grows as the shorter one gets shorter: a long article
 # that shares a fifth of its 5-word shingles with another is a repost (unrelated articles share
@@ -38,7 +38,6 @@ def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD
 
 
 _CHUNK = 5_000  # query parameters per statement
-_WATERMARK = "duplicates_seq"  # meta: the highest articles.seq already indexed
 
 
 @dataclass
@@ -52,7 +51,7 @@ class NewArticle:
     fingerprint: minhash.Fingerprint | None = None  # computed here when not given (by an ingest task)
 
 
-class DuplicateIndex:
+class DuplicateIndex(WatermarkIndex):
     """Adds articles to the near-duplicate index, inside the caller's transaction, a batch at a time.
 
     A batch gives the answer of adding its articles one by one in seq order (each may match an
@@ -60,9 +59,11 @@ class DuplicateIndex:
     per article.
     """
 
-    def __init__(self, conn: sqlite3.Connection, threshold: float | None = None):
+    watermark_key = "duplicates_seq"  # meta: the highest articles.seq already indexed
+
+    def __init__(self, store: StoreCore, threshold: float | None = None):
         """``threshold``: the similarity long texts need (default ``THRESHOLD``)."""
-        self.conn = conn
+        super().__init__(store)
         self.threshold = THRESHOLD if threshold is None else threshold
 
     def add(self, seq: int, article_id: str, text_hash: str, text: str) -> tuple[str, float] | None:
@@ -171,38 +172,27 @@ class DuplicateIndex:
                           (article_id, first, round(similarity, 4)))
         return first, similarity
 
-    def catch_up(self) -> int:
-        """Index every article past the watermark (archived before this index existed); returns how many."""
-        done = int(_meta(self.conn, _WATERMARK) or 0)
+    def index_after(self, seq: int) -> int:
+        """Index the articles archived after ``seq`` (before this index existed); returns how many."""
         count = 0
-        for rows in articles_after(self.conn, done):
-            self.add_many([NewArticle(seq, article_id, text_hash, text)
-                           for seq, article_id, text_hash, _title, text in rows])
+        for rows in self.pending_articles(seq):
+            self.add_many([NewArticle(a.seq, a.id, a.hash, a.text) for a in rows])
             count += len(rows)
-        self.finish()
         return count
 
-    def finish(self) -> None:
-        """Move the watermark to the newest article (call at the end of an ingest)."""
-        top = self.conn.execute("SELECT max(seq) FROM articles").fetchone()[0]
-        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_WATERMARK, str(top or 0)))
 
-
-def ensure_indexed(store: Store) -> None:
+def ensure_indexed(store: StoreCore) -> None:
     """Index articles ingested before near-duplicate detection existed (a no-op when none are left)."""
-    top = store.conn.execute("SELECT max(seq) FROM articles").fetchone()[0] or 0
-    if int(store.get_meta(_WATERMARK) or 0) < top:
-        with store.transaction():
-            DuplicateIndex(store.conn).catch_up()
+    DuplicateIndex(store).ensure()
 
 
-def representatives(store: Store) -> dict[str, str]:
+def representatives(store: StoreCore) -> dict[str, str]:
     """member article id -> the first article of its group (articles in no group are left out)."""
     ensure_indexed(store)
     return dict(store.conn.execute("SELECT article, first FROM duplicates"))
 
 
-def duplicate_groups(store: Store) -> list[dict[str, Any]]:
+def duplicate_groups(store: StoreCore) -> list[dict[str, Any]]:
     """Every group of near-duplicates, largest first: its first article, then its members by similarity."""
     ensure_indexed(store)
     rows = store.conn.execute(
@@ -218,8 +208,3 @@ def duplicate_groups(store: Store) -> list[dict[str, Any]]:
         group["size"] = len(group["articles"])
         group["articles"][1:] = sorted(group["articles"][1:], key=lambda a: -a["similarity"])
     return sorted(groups.values(), key=lambda g: -g["size"])
-
-
-def _meta(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None

@@ -16,10 +16,28 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ...analyze.search import MAX_LIMIT, MAX_OFFSET, MODES, SearchError, search
-from ...store.archive_store import ArchiveError
-from . import queries, schemas
+from ...store import ArchiveError
 from .edits import set_topic_label
 from .overview import with_labels
+from .queries import article as article_detail
+from .queries import current_model, filter_values, topic_row, topic_stories
+from .queries import status as archive_status
+from .queries import topic_articles as topic_article_items
+from .schemas import (
+    Article,
+    ArticlePage,
+    FilterValues,
+    LabelIn,
+    LabelOut,
+    MapPoints,
+    MergeIn,
+    Problem,
+    SearchResults,
+    SplitIn,
+    Status,
+    TopicDetail,
+    TopicList,
+)
 from .security import GuardMiddleware, require_editor
 from .state import WebState
 from .topic_map import MAX_POINTS
@@ -29,8 +47,8 @@ DEFAULT_LIMIT = 50
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (at most {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-ERRORS = {400: {"model": schemas.Problem}, 404: {"model": schemas.Problem}, 409: {"model": schemas.Problem}}
-EDIT_ERRORS = {**ERRORS, 401: {"model": schemas.Problem}, 403: {"model": schemas.Problem}}
+ERRORS = {400: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}}
+EDIT_ERRORS = {**ERRORS, 401: {"model": Problem}, 403: {"model": Problem}}
 
 
 def create_app(archive_path: str | Path, host: str = "127.0.0.1", token: str | None = None,
@@ -83,12 +101,12 @@ def _routes(app: FastAPI, state: WebState) -> None:
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
-    @app.get("/api/status", response_model=schemas.Status, tags=["archive"])
+    @app.get("/api/status", response_model=Status, tags=["archive"])
     def status() -> dict:
         """The archive, its size, its current model and whether this server lets you edit."""
-        return {**queries.status(state.archive().store), "edit": state.edit_mode}
+        return {**archive_status(state.archive().store), "edit": state.edit_mode}
 
-    @app.get("/api/topics", response_model=schemas.TopicList, responses=ERRORS, tags=["topics"])
+    @app.get("/api/topics", response_model=TopicList, responses=ERRORS, tags=["topics"])
     def topics(limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict:
         """Topics of the current model with labels, sizes, keyword lines, monthly counts and marks."""
         overview = state.overview()
@@ -96,7 +114,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
         return {"total": len(items), "limit": limit, "offset": offset, "periods": overview.periods,
                 "items": items[offset : offset + limit]}
 
-    @app.get("/api/topics/{topic}", response_model=schemas.TopicDetail, responses=ERRORS, tags=["topics"])
+    @app.get("/api/topics/{topic}", response_model=TopicDetail, responses=ERRORS, tags=["topics"])
     def topic(topic: int) -> dict:
         """One topic: its trend by month and its keyword line history (newest last)."""
         overview = state.overview()
@@ -104,46 +122,46 @@ def _routes(app: FastAPI, state: WebState) -> None:
         found = next((t for t in with_labels(store, overview) if t["topic"] == topic), None)
         if found is None:
             raise HTTPException(404, f"no topic {topic} in the current model")
-        model = queries.current_model(store)
+        model = current_model(store)
         versions = store.topic_versions(model["id"], topic)
         history = [{"version": v["version"], "model": model["id"], "keyword_line": " ".join(v["keywords"]),
                     "keywords": v["keywords"], "since": datetime.fromtimestamp(v["created"], UTC).date().isoformat(),
                     "first_date": v["first_date"], "last_date": v["last_date"], "current": i == len(versions) - 1}
                    for i, v in enumerate(versions)]
         trend = {"periods": overview.periods, "counts": found["trend"], "totals": overview.totals}
-        stories = queries.topic_stories(store, model["id"], topic)
+        stories = topic_stories(store, model["id"], topic)
         return {**found, "trend_by_month": trend, "keyword_lines": history, "stories": stories}
 
-    @app.get("/api/topics/{topic}/articles", response_model=schemas.ArticlePage, responses=ERRORS,
+    @app.get("/api/topics/{topic}/articles", response_model=ArticlePage, responses=ERRORS,
              tags=["topics"])
     def topic_articles(topic: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
                        story: Annotated[int | None, Query(description="Only this story's articles.")] = None) -> dict:
         """A topic's articles (or one of its stories'), newest first (undated last), one page at a time."""
         store = state.archive().store
-        model = queries.current_model(store)
+        model = current_model(store)
         try:
-            row = queries.topic_row(store, model["id"], topic)
+            row = topic_row(store, model["id"], topic)
         except KeyError as exc:
             raise HTTPException(404, exc.args[0]) from None
         total = row["size"]
         if story is not None:
-            sizes = {st["story"]: st["size"] for st in queries.topic_stories(store, model["id"], topic)}
+            sizes = {st["story"]: st["size"] for st in topic_stories(store, model["id"], topic)}
             if story not in sizes:
                 raise HTTPException(404, f"no story {story} in topic {topic}")
             total = sizes[story]
-        items = queries.topic_articles(store, model["id"], topic, limit, offset, story=story)
+        items = topic_article_items(store, model["id"], topic, limit, offset, story=story)
         return {"total": total, "limit": limit, "offset": offset, "items": items}
 
-    @app.get("/api/articles/{article_id:path}", response_model=schemas.Article, responses=ERRORS,
+    @app.get("/api/articles/{article_id:path}", response_model=Article, responses=ERRORS,
              tags=["articles"])
     def article(article_id: str) -> dict:
         """One article, whole, with its keyword line and its seed-format text."""
         try:
-            return queries.article(state.archive().store, article_id)
+            return article_detail(state.archive().store, article_id)
         except KeyError as exc:
             raise HTTPException(404, exc.args[0]) from None
 
-    @app.get("/api/map", response_model=schemas.MapPoints, responses=ERRORS, tags=["topics"])
+    @app.get("/api/map", response_model=MapPoints, responses=ERRORS, tags=["topics"])
     def topic_map(
         size: Annotated[int, Query(ge=1, le=MAX_POINTS, description="Most points to return (a seeded sample "
                                    f"past it; at most {MAX_POINTS}).")] = MAX_POINTS,
@@ -156,7 +174,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
                             headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(body.plain, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
-    @app.get("/api/search", response_model=schemas.SearchResults, responses=ERRORS, tags=["search"])
+    @app.get("/api/search", response_model=SearchResults, responses=ERRORS, tags=["search"])
     def search_articles(
         q: Annotated[str, Query(description="Words to look for (any text; at most 1,000 characters).")] = "",
         mode: Annotated[str, Query(description=f"One of {', '.join(MODES)}.")] = "combined",
@@ -175,14 +193,14 @@ def _routes(app: FastAPI, state: WebState) -> None:
         return {"query": q, "mode": mode, "limit": limit, "offset": offset,
                 "items": [h.as_dict() for h in hits]}
 
-    @app.get("/api/filters", response_model=schemas.FilterValues, tags=["search"])
+    @app.get("/api/filters", response_model=FilterValues, tags=["search"])
     def filters() -> dict:
         """The languages and (at most 200, most frequent first) sources to filter a search by."""
-        return queries.filter_values(state.archive().store)
+        return filter_values(state.archive().store)
 
-    @app.put("/api/topics/{topic}/label", response_model=schemas.LabelOut, responses=EDIT_ERRORS,
+    @app.put("/api/topics/{topic}/label", response_model=LabelOut, responses=EDIT_ERRORS,
              dependencies=[Depends(require_editor)], tags=["edits"])
-    def rename(topic: int, body: schemas.LabelIn) -> dict:
+    def rename(topic: int, body: LabelIn) -> dict:
         """Name a topic of the current model (an empty label clears it)."""
         try:
             label = set_topic_label(state.archive(), topic, body.label)
@@ -193,7 +211,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
         return {"topic": topic, "label": label}
 
     @app.post("/api/topics/merge", responses=EDIT_ERRORS, dependencies=[Depends(require_editor)], tags=["edits"])
-    def merge(body: schemas.MergeIn) -> dict:
+    def merge(body: MergeIn) -> dict:
         """Merge topics into the first one listed: their articles move to it, and so will future ones."""
         archive = state.archive()
         try:
@@ -206,10 +224,10 @@ def _routes(app: FastAPI, state: WebState) -> None:
 
     @app.post("/api/topics/{topic}/split", responses=EDIT_ERRORS, dependencies=[Depends(require_editor)],
               tags=["edits"])
-    def split(topic: int, body: schemas.SplitIn | None = None) -> dict:
+    def split(topic: int, body: SplitIn | None = None) -> dict:
         """Split a topic into new topics (new ids); its old id is retired."""
         try:
-            parts = state.archive().split_topic(topic, (body or schemas.SplitIn()).parts)
+            parts = state.archive().split_topic(topic, (body or SplitIn()).parts)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         return {"topic": topic, "parts": parts}

@@ -6,7 +6,7 @@ import unicodedata
 
 from ...analyze.search import current_model
 from ...archive.archive import Archive
-from ...store.archive_store import ArchiveError
+from ...store import ArchiveError
 
 MAX_LABEL_CHARS = 200
 

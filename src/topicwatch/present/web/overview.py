@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...analyze.over_time import topic_trends
-from ...store.archive_store import Store
+from ...store import Store
 from .queries import current_model, labels
 
 NEW_WITHIN = 3  # periods: a topic whose first article is this recent is "new"
@@ -30,7 +30,7 @@ def topic_overview(store: Store, model_id: int | None = None) -> Overview:
     from ...model.describe import keyword_line
 
     model = model_id if model_id is not None else current_model(store)["id"]
-    trends = topic_trends(store.conn, model, "month")
+    trends = topic_trends(store, model, "month")
     rows = store.topics(model)
     topics = []
     for row in rows:

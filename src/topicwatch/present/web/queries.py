@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from ...analyze.search import current_model as light_model
 from ...model.article_lines import ArticleLine, line_fields
 from ...model.describe import keyword_line
-from ...store.archive_store import ArchiveError, Store
+from ...store import ArchiveError, Store
 
 EXCERPT_CHARS = 280
 
@@ -24,24 +23,22 @@ def current_model(store: Store) -> dict[str, Any]:
 
 def keyword_lines(store: Store, model_id: int) -> dict[int, str]:
     """Each topic's keyword line."""
-    return {topic: keyword_line(json.loads(words)) for topic, words in store.conn.execute(
-        "SELECT topic, keywords FROM topics WHERE model = ?", (model_id,))}
+    return {topic: keyword_line(words) for topic, words in store.topic_keywords(model_id).items()}
 
 
 def topic_row(store: Store, model_id: int, topic: int) -> dict[str, Any]:
     """One topic's stored fields (KeyError when the model has no such topic)."""
-    row = store.conn.execute("SELECT keywords, size, label FROM topics WHERE model = ? AND topic = ?",
-                             (model_id, topic)).fetchone()
+    row = store.topic_fields(model_id, topic)
     if row is None:
         raise KeyError(f"no topic {topic} in the current model")
-    keywords = json.loads(row[0])
-    return {"topic": topic, "keywords": keywords, "keyword_line": keyword_line(keywords), "size": row[1],
-            "label": row[2]}
+    keywords, size, label = row
+    return {"topic": topic, "keywords": keywords, "keyword_line": keyword_line(keywords), "size": size,
+            "label": label}
 
 
 def labels(store: Store, model_id: int) -> dict[int, str | None]:
     """Each topic's label (read fresh: labels change while the page is open)."""
-    return dict(store.conn.execute("SELECT topic, label FROM topics WHERE model = ?", (model_id,)))
+    return store.labels(model_id)
 
 
 def excerpt(text: str, chars: int = EXCERPT_CHARS) -> str:
@@ -59,15 +56,7 @@ def topic_articles(store: Store, model_id: int, topic: int, limit: int, offset: 
                    order: str = "newest", story: int | None = None) -> list[dict[str, Any]]:
     """A page of a topic's articles, each with its own keyword line: newest first (undated last), or
     ``order="score"``: most typical first."""
-    ordering = ("s.score DESC, a.seq" if order == "score"
-                else "a.date IS NULL, a.date DESC, a.seq DESC")
-    rows = store.conn.execute(
-        "SELECT a.id, a.title, a.date, a.source, a.language, substr(t.text, 1, ?), s.line, s.line_source"
-        " FROM assignments s JOIN articles a ON a.id = s.article JOIN texts t ON t.hash = a.hash"
-        " WHERE s.model = ? AND s.topic = ?" + (" AND s.story = ?" if story is not None else "")
-        + f" ORDER BY {ordering} LIMIT ? OFFSET ?",
-        (EXCERPT_CHARS * 2, model_id, topic, *([story] if story is not None else []), limit, offset),
-    ).fetchall()
+    rows = store.topic_article_page(model_id, topic, limit, offset, EXCERPT_CHARS * 2, order, story)
     topic_line = topic_row(store, model_id, topic)["keyword_line"] if rows else ""
     return [{"id": i, "title": title, "date": day, "source": source, "language": language,
              "excerpt": excerpt(text), **line_fields(ArticleLine.stored(line, line_source), topic_line)}
@@ -100,13 +89,7 @@ def article(store: Store, article_id: str) -> dict[str, Any]:
 
 def filter_values(store: Store, limit: int = 200) -> dict[str, list[str]]:
     """The languages and the most frequent sources in the archive (for the search filters)."""
-    languages = [row[0] for row in store.conn.execute(
-        "SELECT language FROM articles WHERE language IS NOT NULL GROUP BY language ORDER BY count(*) DESC"
-        " LIMIT ?", (limit,))]
-    sources = [row[0] for row in store.conn.execute(
-        "SELECT source FROM articles WHERE source != '' GROUP BY source ORDER BY count(*) DESC LIMIT ?",
-        (limit,))]
-    return {"languages": languages, "sources": sources}
+    return {"languages": store.languages(limit), "sources": store.sources(limit)}
 
 
 def status(store: Store) -> dict[str, Any]:
@@ -115,7 +98,7 @@ def status(store: Store) -> dict[str, Any]:
     if model is None:
         return {"archive": store.path.name, "articles": store.count_articles(), "model": None,
                 "backend": None, "fitted": None, "topics": 0}
-    topics = store.conn.execute("SELECT count(*) FROM topics WHERE model = ?", (model["id"],)).fetchone()[0]
+    topics = store.count_topics(model["id"])
     fitted = datetime.fromtimestamp(model["created"], UTC).isoformat(timespec="seconds")
     return {"archive": store.path.name, "articles": store.count_articles(), "model": model["id"],
             "backend": model["backend"], "fitted": fitted, "topics": topics}

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.decomposition import PCA
 
-from ...store.archive_store import Store
+from ...store import Store
 
 MAX_POINTS = 5_000
 TITLE_CHARS = 120
@@ -20,10 +20,7 @@ def topic_map(store: Store, model: dict[str, Any], max_points: int = MAX_POINTS,
     Past ``max_points`` articles a seeded random sample is drawn (same archive + seed = same map).
     Articles whose embedding is not cached for the model's backend are left out.
     """
-    rows = store.conn.execute(
-        "SELECT a.id, a.title, a.hash, s.topic FROM assignments s JOIN articles a ON a.id = s.article"
-        " WHERE s.model = ? ORDER BY a.seq", (model["id"],),
-    ).fetchall()
+    rows = store.mapped_articles(model["id"])
     total = len(rows)
     if total > max_points:
         keep = np.sort(np.random.default_rng(seed).choice(total, max_points, replace=False))

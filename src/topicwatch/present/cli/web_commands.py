@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +9,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..analyze.search import MODES, search
-from ..model.places import article_ids_with_place
-from .cli import JsonOption, _open, app, err, out
+from ...analyze.search import MODES, search
+from ...model.places import article_ids_with_place
+from .app import JsonOption, app, open_archive, out, print_json, say, warn
 
 ArchiveHere = Annotated[Path | None, typer.Option("--archive", "-a", help="The archive file (overrides the "
                                                   "global --archive).")]
@@ -35,18 +34,17 @@ def serve(
                                               help="Require 'Authorization: Bearer TOKEN' to edit.")] = None,
 ) -> None:
     """Serve the analyst's page (topics, map, trends, search, renaming) and its JSON API."""
-    from .web import serve as run_server
-    from .web.state import is_loopback
+    from ..web.server import serve as run_server
+    from ..web.state import is_loopback
 
     path = _archive_path(ctx, archive)
-    with _open(ctx):  # a missing or foreign file is a one-line error before the server starts
+    with open_archive(ctx):  # a missing or foreign file is a one-line error before the server starts
         pass
     shown = f"[{host}]" if ":" in host else host
     out.print(f"topicwatch: serving {path} on http://{shown}:{port}/ (API: /openapi.json; Ctrl-C stops)",
               markup=False, highlight=False)
     if not is_loopback(host) and not token:
-        err.print("topicwatch: bound beyond localhost without a token: editing is off (use --token)",
-                  markup=False, highlight=False)
+        warn("topicwatch: bound beyond localhost without a token: editing is off (use --token)")
     run_server(path, host=host, port=port, token=token)
 
 
@@ -71,7 +69,7 @@ def search_command(
 ) -> None:
     """Search the archive by words (ranked full text) and meaning (embeddings), combined."""
     _archive_path(ctx, archive)
-    with _open(ctx) as opened:
+    with open_archive(ctx) as opened:
         if place is None:
             hits = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
                           source=source, limit=limit, offset=offset, mode=mode)
@@ -81,10 +79,10 @@ def search_command(
                             source=source, limit=200, offset=0, mode=mode)
             hits = [h for h in ranked if h.id in allowed][offset : offset + limit]
     if as_json:
-        out.print_json(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
+        print_json([h.as_dict() for h in hits])
         return
     if not hits:
-        out.print("no matches", markup=False)
+        say("no matches")
         return
     table = Table("#", "id", "date", "topic", "title / match", header_style="bold", show_lines=True)
     for rank, hit in enumerate(hits, start=offset + 1):
@@ -106,9 +104,9 @@ def report(
     map_points: Annotated[int, typer.Option(min=10, max=5000, help="Most articles drawn on the map.")] = 2000,
 ) -> None:
     """Write one self-contained HTML report: topics, map, trends and top articles (no network needed)."""
-    from .report import write_report
+    from ..report import write_report
 
     _archive_path(ctx, archive)
-    with _open(ctx) as opened:
+    with open_archive(ctx) as opened:
         written = write_report(opened, out_file, top=top, map_points=map_points)
-    out.print(f"wrote {written}", markup=False)
+    say(f"wrote {written}")

@@ -1,0 +1,142 @@
+"""Search by meaning: the query's embedding against the article embeddings cached in the archive.
+
+The meaning index holds every article's embedding row and filter fields as arrays, kept per archive
+file and rebuilt only when articles were added (or the model changed); the query embedder is the one
+the model was fitted with, loaded once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..embed import BACKENDS, Embedder, get_embedder
+from ..store import Store
+
+
+@dataclass
+class _MeaningIndex:
+    """Every article's embedding row and filter fields, as arrays (one per archive file and model)."""
+
+    key: tuple[Any, ...]
+    seqs: np.ndarray  # int64, article seq
+    rows: np.ndarray  # int64, row in vectors (-1: no embedding)
+    topics: np.ndarray  # int64, topic in the model (-1: none)
+    dates: np.ndarray  # str ('' when undated)
+    languages: np.ndarray
+    sources: np.ndarray
+    vectors: np.ndarray  # float32 [n_texts, d], L2-normalized
+
+    def mask(self, topic: int | None, date_from: str | None, date_to: str | None, language: str | None,
+             source: str | None) -> np.ndarray:
+        keep = self.rows >= 0
+        if topic is not None:
+            keep &= self.topics == topic
+        if date_from is not None:
+            keep &= (self.dates != "") & (self.dates >= date_from)
+        if date_to is not None:
+            keep &= (self.dates != "") & (self.dates <= date_to + "\uffff")
+        if language is not None:
+            keep &= self.languages == language
+        if source is not None:
+            keep &= self.sources == source
+        return keep
+
+
+_CACHE_LOCK = threading.Lock()
+_ENCODE_LOCK = threading.Lock()  # tokenizers are not thread-safe ("Already borrowed"): one query at a time
+_INDEXES: dict[str, _MeaningIndex] = {}
+_EMBEDDERS: dict[str, Embedder] = {}
+
+
+def _meaning_index(store: Store, model: dict[str, Any]) -> _MeaningIndex:
+    """The model's meaning index of this archive file, rebuilt only when articles were added."""
+    newest = store.newest_seq()
+    key = (model["id"], model["backend"], newest)  # articles are only ever added, so seq tells new ones
+    path = str(Path(store.path).resolve())
+    with _CACHE_LOCK:
+        cached = _INDEXES.get(path)
+        if cached is not None and cached.key == key:
+            return cached
+        index = _build_meaning_index(store, model, key)
+        _INDEXES[path] = index
+        return index
+
+
+def _build_meaning_index(store: Store, model: dict[str, Any], key: tuple[Any, ...]) -> _MeaningIndex:
+    row_of: dict[str, int] = {}
+    blobs: list[bytes] = []
+    for digest, blob in store.archived_embeddings(model["backend"]):
+        row_of[digest] = len(blobs)
+        blobs.append(blob)
+    vectors = (np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1) if blobs
+               else np.zeros((0, 1), np.float32))
+    topic_of = store.topic_of_articles(model["id"])
+    seqs, rows, topics, dates, languages, sources = [], [], [], [], [], []
+    for seq, article_id, digest, day, language, source in store.article_fields():
+        seqs.append(seq)
+        rows.append(row_of.get(digest, -1))
+        topics.append(topic_of.get(article_id, -1))
+        dates.append(day or "")
+        languages.append(language or "")
+        sources.append(source or "")
+    return _MeaningIndex(key, np.asarray(seqs, np.int64), np.asarray(rows, np.int64),
+                         np.asarray(topics, np.int64), np.asarray(dates, dtype=str),
+                         np.asarray(languages, dtype=str), np.asarray(sources, dtype=str), vectors)
+
+
+def query_embedder(store: Store, model: dict[str, Any]) -> Embedder:
+    """The embedder the model was fitted with (its backend's cache name), loaded once per process."""
+    name = model["backend"]
+    with _CACHE_LOCK:
+        if name not in _EMBEDDERS:
+            for backend in BACKENDS:
+                candidate = get_embedder(backend)
+                if candidate.name == name:
+                    _EMBEDDERS[name] = candidate
+                    break
+            else:
+                from ..model.estimator import TopicModel
+
+                _EMBEDDERS[name] = TopicModel.from_bytes(store.model_state(model["id"])).embedder_
+        return _EMBEDDERS[name]
+
+
+def meaning_ranking(store: Store, query: str, model: dict[str, Any] | None, depth: int,
+                    topic: int | None = None, date_from: str | None = None, date_to: str | None = None,
+                    language: str | None = None, source: str | None = None) -> list[tuple[int, float]]:
+    """(seq, cosine similarity) of the ``depth`` articles closest to the query, best first (ties: earlier
+    seq), among those with a cached embedding that pass the filters; [] before a fit."""
+    if model is None:
+        return []
+    index = _meaning_index(store, model)
+    if not len(index.vectors):
+        return []
+    keep = np.flatnonzero(index.mask(topic, date_from, date_to, language, source))
+    if not len(keep):
+        return []
+    embedder = query_embedder(store, model)
+    with _ENCODE_LOCK:
+        vector = np.asarray(embedder.encode([query])[0], np.float32)
+    if vector.shape[0] != index.vectors.shape[1]:
+        return []
+    # einsum: one thread, no BLAS pool to wake per request (gemv paid milliseconds of wake-ups under load)
+    text_scores = np.einsum("ij,j->i", index.vectors, vector)
+    scores = text_scores[index.rows[keep]]
+    top = min(depth, len(keep))
+    best = np.argpartition(-scores, top - 1)[:top]
+    seqs = index.seqs[keep]
+    best = best[np.lexsort((seqs[best], -scores[best]))]
+    return [(int(seq), float(score)) for seq, score in zip(seqs[best], scores[best])]
+
+
+def warm_meaning(store: Store, model: dict[str, Any]) -> None:
+    """Build the meaning index and load the query embedder (what a first meaning search would wait for)."""
+    _meaning_index(store, model)
+    embedder = query_embedder(store, model)
+    with _ENCODE_LOCK:
+        embedder.encode(["warm up"])

@@ -1,0 +1,108 @@
+"""The topics: ``topics`` lists them (or their stories); ``topic rename|merge|split|history`` edits them."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .app import JsonOption, PlaceOption, app, open_archive, out, print_json, say
+
+
+class Level(str, Enum):
+    topics = "topics"
+    stories = "stories"
+
+
+@app.command("topics")
+def list_topics(
+    ctx: typer.Context, as_json: JsonOption = False,
+    new: Annotated[bool, typer.Option("--new", help="Only topics that updates created, newest first.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only topics whose articles are mostly in this "
+                                                            "language (ko, en, es, fr, de).")] = None,
+    place: PlaceOption = None,
+    level: Annotated[Level, typer.Option("--level", help="topics, or the stories inside them.")] = Level.topics,
+    topic: Annotated[int | None, typer.Option("--topic", help="With --level stories: one topic's stories.")] = None,
+) -> None:
+    """List topics: id, size, date range, language, keyword line (--place: most mentions first);
+    --level stories: the stories inside each topic, each with its own line."""
+    if level is Level.stories or topic is not None:
+        list_stories(ctx, topic, as_json)
+        return
+    with open_archive(ctx) as archive:
+        topics = archive.topics(lang=lang, place=place)
+        if new:
+            fresh = {t["topic"] for t in archive.new_topics()}
+            topics = sorted((t for t in topics if t["topic"] in fresh), key=lambda t: -t["created"])
+    if as_json:
+        print_json(topics)
+        return
+    columns = ["topic", "size", *(["mentions"] if place else []), "from", "to", "lang", "keyword line"]
+    table = Table(*columns, header_style="bold")
+    for t in topics:
+        table.add_row(str(t["topic"]), str(t["size"]), *([str(t["mentions"])] if place else []),
+                      t["first_date"] or "", t["last_date"] or "", t["language"] or "",
+                      t["label"] and f"[{t['label']}] {t['keyword_line']}" or t["keyword_line"])
+    out.print(table)
+
+
+def list_stories(ctx: typer.Context, topic: int | None, as_json: bool) -> None:
+    """``topics --level stories``: the stories inside each topic (or inside ``topic``), each with its line."""
+    with open_archive(ctx) as archive:
+        stories = archive.stories(topic)
+    if as_json:
+        print_json(stories)
+        return
+    table = Table("story", "topic", "size", "from", "to", "keyword line", header_style="bold")
+    for st in stories:
+        table.add_row(str(st["story"]), str(st["topic"]), str(st["size"]), st["first_date"] or "",
+                      st["last_date"] or "", st["keyword_line"])
+    out.print(table)
+
+
+topic_app = typer.Typer(help="Edit topics: rename, merge, split; see a topic's keyword-line history.",
+                        no_args_is_help=True)
+app.add_typer(topic_app, name="topic")
+
+
+@topic_app.command("rename")
+def topic_rename(ctx: typer.Context, topic: int, label: Annotated[str, typer.Argument(help="The new label.")]) -> None:
+    """Give a topic your own label (kept through updates and refits; shown everywhere)."""
+    with open_archive(ctx.parent) as archive:
+        archive.rename_topic(topic, label)
+    say(f"topic {topic} is now {label!r}")
+
+
+@topic_app.command("merge")
+def topic_merge(ctx: typer.Context, topics: Annotated[list[int], typer.Argument(help="TARGET OTHER...")]) -> None:
+    """Merge topics into the first one: their articles move to it, and so will future ones."""
+    with open_archive(ctx.parent) as archive:
+        archive.merge_topics(topics[0], topics[1:])
+    say(f"merged {', '.join(map(str, topics[1:]))} into {topics[0]}")
+
+
+@topic_app.command("split")
+def topic_split(ctx: typer.Context, topic: int,
+                into: Annotated[int, typer.Option("--into", min=2, help="How many parts.")] = 2) -> None:
+    """Split a topic into new topics (new ids); its old id is retired."""
+    with open_archive(ctx.parent) as archive:
+        ids = archive.split_topic(topic, into)
+    say(f"split {topic} into {', '.join(map(str, ids))}")
+
+
+@topic_app.command("history")
+def topic_history(ctx: typer.Context, topic: int, as_json: JsonOption = False) -> None:
+    """Every version of a topic's keyword line, with the dates it covered."""
+    with open_archive(ctx.parent) as archive:
+        versions = archive.keyword_history(topic)
+    if as_json:
+        print_json(versions)
+        return
+    table = Table("version", "made", "articles from", "to", "keyword line", header_style="bold")
+    for v in versions:
+        table.add_row(str(v["version"]), time.strftime("%Y-%m-%d %H:%M", time.localtime(v["created"])),
+                      v["first_date"] or "", v["last_date"] or "", " ".join(v["keywords"]))
+    out.print(table)

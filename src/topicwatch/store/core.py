@@ -1,0 +1,95 @@
+"""The archive file itself: the connection, transactions and the ``meta`` key-value table.
+
+SQLite because it ships with Python (nothing to install or start), gives real transactions and a
+file lock (two writers never corrupt it), and every tool on earth can open the file. ``StoreCore`` is
+what every table family of ``Store`` builds on.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .rows import ArchiveError
+from .schema import SCHEMA, SCHEMA_VERSION, migrate
+
+
+class StoreCore:
+    """The open archive: its connection, ``transaction()`` and meta values."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, timeout: float | None = None):
+        """``timeout``: seconds to wait for another writer ($TOPICWATCH_LOCK_TIMEOUT, default 30)."""
+        self.path = Path(path)
+        if timeout is None:
+            timeout = float(os.environ.get("TOPICWATCH_LOCK_TIMEOUT", "30"))
+        if not create and not self.path.exists():
+            raise ArchiveError(f"{self.path}: no archive here (run 'topicwatch ingest' first)")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            # 256 MB of page cache (allocated only as used): the near-duplicate index's band table
+            # takes random-key inserts, which the default 2 MB cache turns into page-cache misses.
+            self.conn.execute("PRAGMA cache_size=-262144")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: not a topicwatch archive ({exc})") from exc
+        version = self.get_meta("schema_version")
+        if version is not None and int(version) > SCHEMA_VERSION:
+            raise ArchiveError(f"{self.path}: archive schema {version} is newer than this topicwatch")
+        if version != str(SCHEMA_VERSION):
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older archive's tables up to this schema (see ``schema.migrate``)."""
+        with self.transaction() as conn:
+            migrate(conn)
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: an exception (or Ctrl-C) inside rolls everything back.
+
+        Nested use joins the outer transaction, so a whole update commits or rolls back as one.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"{self.path}: archive is busy ({exc}); another topicwatch is writing") from exc
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # ---- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def revision(self) -> int:
+        """A counter bumped by every change to topics or labels (readers cache by it)."""
+        return int(self.get_meta("revision") or 0)
+
+    def bump_revision(self) -> None:
+        self.set_meta("revision", str(self.revision() + 1))
+
+    def newest_seq(self) -> int:
+        """The ``seq`` of the last article archived (0 when there is none): articles are only ever
+        added, so it tells what an index or cache has not seen yet."""
+        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
