@@ -7,9 +7,10 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from typer.testing import CliRunner
 
 from topicwatch import Archive
+from topicwatch.archive.places import article_ids_with_place
 from topicwatch.model.aliases import AliasTable
 from topicwatch.model.gazetteer import GAZETTEER, KINDS, PLACE_KINDS, alias_mapping
-from topicwatch.model.places import article_ids_with_place, find_places, resolve_place
+from topicwatch.model.places import find_places, resolve_place
 from topicwatch.model.terms import Tokenizer
 from topicwatch.present.cli import app
 

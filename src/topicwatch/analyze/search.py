@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..model.describe import keyword_line
+from ..archive.workspace import topic_lines
 from ..store import SearchIndex, Store
 from .meaning import meaning_ranking, warm_meaning
 
@@ -294,7 +294,7 @@ def _snippets(store: Store, query: str, seqs: list[int]) -> dict[int, str]:
 def _keyword_lines(store: Store, model: dict[str, Any] | None) -> dict[int, str]:
     if model is None:
         return {}
-    return {topic: keyword_line(words) for topic, words in store.topic_keywords(model["id"]).items()}
+    return topic_lines(store, model["id"])
 
 
 def _lead(text: str) -> str:

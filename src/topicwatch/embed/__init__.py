@@ -44,6 +44,14 @@ def backend_named(embedder_name: str) -> str | None:
     return None
 
 
+def backend_of(embedder_name: str) -> str:
+    """The backend whose embedder carries this cache name; a model saved with any other cannot be used."""
+    backend = backend_named(embedder_name)
+    if backend is None:
+        raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
+    return backend
+
+
 def document_text(title: str, text: str) -> str:
     """What an article is embedded as: its title, then its text (backends read as much as they can)."""
     if title and not text.startswith(title):
@@ -51,5 +59,5 @@ def document_text(title: str, text: str) -> str:
     return text
 
 
-__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "QualityEmbedder", "backend_named", "document_text", "get_embedder",
+__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "QualityEmbedder", "backend_named", "backend_of", "document_text", "get_embedder",
            "l2_normalize"]

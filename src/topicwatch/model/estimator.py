@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from scipy import sparse
 
-from ..embed import Embedder, backend_named, get_embedder
+from ..embed import Embedder, backend_named, backend_of, get_embedder
 from ..embed.normalize import l2_normalize
 from ..read.records import guess_language
+from . import evolve
 from .aliases import AliasTable
 from .article_lines import DEFAULT_ARTICLE_TERMS, ArticleLine, ArticleLiner
 from .assign import assign_topics
@@ -26,26 +27,18 @@ from .describe import (
     keyword_lists,
 )
 from .discover import discover, features_of, learn_sample_terms, sample_indices
-from .evolve import (
-    Labelled,
-    TopicMapping,
-    cohesive_groups,
-    merge_rows,
-    merged_into_after,
-    new_topic_min_size,
-    renumbering,
-    split_centres,
-    terms_to_learn,
-    without_topic,
-)
-from .labelling import features_in_parts, label_all
+from .labelling import count_in_parts, label_all, texts_features
 from .languages import allowed_terms, term_languages, topic_languages
 from .persistence import FittedState, decode, encode
-from .stories import StoryIndex, fit_stories
+from .stories import StoryGrain, fit_stories
 from .topics import Labels, Story, Topic
 from .work import LocalRunner, Runner, embed_all
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+# Constructor arguments a saved model keeps, in the order it keeps them.
+_SAVED_PARAMS = ("n_topics", "n_keywords", "seed", "sample_size", "partition_size", "max_topics_per_word",
+                 "lexical_dims", "restarts")
 
 __all__ = ["Labels", "Progress", "Story", "Topic", "TopicModel"]
 
@@ -128,20 +121,20 @@ class TopicModel:
         known_terms = sample_terms if len(sample) == len(texts) else None
         # Article lines are made in the same pass as labels, so their topic shares come from the sample.
         sample_labels = self.assign_features(found.features)[0]
-        self.story_index_ = fit_stories(found.features, sample_labels, self.centroids_, self.seed)
+        self.story_grain_ = StoryGrain.fitted(fit_stories(found.features, sample_labels, self.centroids_, self.seed),
+                                              TopicTermCounts.empty(self.vocabulary_, 0), np.zeros(0, np.int64))
         sample_counts = count_terms(sample_doc_term, sample_labels, len(self.centroids_), self.vocabulary_)
         liner = ArticleLiner.from_counts(self.vocabulary_, sample_counts.doc_counts, sample_counts.topic_sizes,
                                          self.common_terms_)
         labelled = label_all(self, texts, vectors, runner, liner, known_terms,
                              lambda stop: _report(progress, "label", stop, len(texts)))
         self.labels_, self.scores_, self.term_stats_ = labelled.labels, labelled.scores, labelled.counts
-        self.article_lines_, self.story_labels_, self.story_stats_ = labelled.lines, labelled.stories, labelled.story_counts
+        self.article_lines_ = labelled.lines
+        self.story_grain_ = StoryGrain.fitted(self.story_grain_.index, labelled.story_counts, labelled.stories)
         # How well a typical article fits: new articles far below this may form new topics.
         self.similarity_floor_ = float(np.percentile(self.scores_, 5))
         self.typical_similarity_ = float(np.median(self.scores_))
         self.topics_ = [Topic(k, [], 0) for k in range(len(self.centroids_))]
-        self.stories_ = [Story(int(t), [], 0, story=int(s)) for s, t in zip(self.story_index_.ids,
-                                                                                  self.story_index_.topics)]
         self.refresh_keywords(passages)
         return self
 
@@ -158,12 +151,7 @@ class TopicModel:
 
     def count_terms(self, doc_term: sparse.csr_matrix, labels: np.ndarray) -> TopicTermCounts:
         """Per-topic term counts of some articles, partition by partition (mergeable by addition)."""
-        n_topics = len(self.centroids_)
-        stats = TopicTermCounts.empty(self.vocabulary_, n_topics)
-        for start in range(0, doc_term.shape[0], self.partition_size):
-            stop = start + self.partition_size
-            stats = stats + count_terms(doc_term[start:stop], labels[start:stop], n_topics, self.vocabulary_)
-        return stats
+        return count_in_parts(doc_term, labels, len(self.centroids_), self.vocabulary_, self.partition_size)
 
     def _keyword_lists(self, stats: TopicTermCounts, passages: sparse.csr_matrix,
                        left_out: Iterable[int] = ()) -> list[list[str]]:
@@ -179,13 +167,7 @@ class TopicModel:
             topic.size = int(sizes[k])
             if (topics is None or k in topics) and k not in self.retired_ and keywords[k]:
                 topic.keywords = keywords[k]
-        story_keywords = self._keyword_lists(self.story_stats_, passages)
-        story_sizes = self.story_stats_.topic_sizes
-        parents = self.story_index_.topics
-        for row, story in enumerate(self.stories_):
-            story.topic, story.size = int(parents[row]), int(story_sizes[row])
-            if (topics is None or story.topic in topics) and story_keywords[row]:
-                story.keywords = story_keywords[row]
+        self.story_grain_.refresh(self._keyword_lists(self.story_grain_.stats, passages), topics)
 
     # ---- living on: new articles, new topics, user edits (see evolve.py) ---------------------
     def add_topics(self, centroids: np.ndarray) -> list[int]:
@@ -197,19 +179,15 @@ class TopicModel:
         self.term_stats_ = self.term_stats_.with_topics(len(self.centroids_))
         return ids
 
-    def label_new(self, features: np.ndarray, doc_term: sparse.csr_matrix) -> Labelled:
-        """Label new articles; those that fit no topic, when numerous and alike, become new topics.
-
-        An article fits poorly when its similarity to the nearest topic is below the fit's 5th
-        percentile. Poorly fitting articles are clustered into as few groups as will do; a group
-        becomes a topic when it has at least ``new_topic_min_size`` articles and holds together as
-        tightly as a typical topic (mean similarity to its centre at least the fit's median).
-        """
+    def label_new(self, features: np.ndarray, doc_term: sparse.csr_matrix) -> evolve.Labelled:
+        """Label new articles; those that fit no topic (similarity below the fit's 5th percentile), when
+        numerous and alike (``evolve.cohesive_groups``: at least ``new_topic_min_size`` articles, as
+        tight as a typical topic), become new topics."""
         labels, scores = self.assign_features(features)
-        result = Labelled(labels, scores)
+        result = evolve.Labelled(labels, scores)
         misfit = np.flatnonzero(scores < self.similarity_floor_)
-        groups = cohesive_groups(features[misfit], new_topic_min_size(self.topics_, self.retired_),
-                                 self.typical_similarity_, self.seed)
+        min_size = evolve.new_topic_min_size(self.topics_, self.retired_)
+        groups = evolve.cohesive_groups(features[misfit], min_size, self.typical_similarity_, self.seed)
         if groups:
             ids = self.add_topics(np.stack([centre for centre, _, _ in groups]))
             for new_id, (_, members, member_scores) in zip(ids, groups):
@@ -220,20 +198,18 @@ class TopicModel:
         return result
 
     def learn_terms(self, texts: Sequence[str], labels: np.ndarray, new_topics: Sequence[int]) -> list[str]:
-        """Add to the vocabulary the terms new topics' articles share that the archive never counted
-        (``evolve.terms_to_learn``); returns them. Their counts start with these articles; the
-        lexical view gives them no weight, so topic centres and assignments do not move; stories take
-        them from their next articles on."""
+        """Add the terms new topics' articles share that the archive never counted (``terms_to_learn``);
+        returns them. The lexical view gives them no weight, so centres and assignments stay."""
         if not new_topics:
             return []
         term_lists = self.analyze(texts)
-        added = terms_to_learn(term_lists, labels, new_topics, set(self.vocabulary_))
+        added = evolve.terms_to_learn(term_lists, labels, new_topics, set(self.vocabulary_))
         if not added:
             return []
         counted = count_terms(doc_term_matrix(term_lists, added), labels, len(self.centroids_), added)
         self.vocabulary_ = [*self.vocabulary_, *added]
         self.term_stats_ = self.term_stats_.with_terms(self.vocabulary_, counted)
-        self.story_stats_ = self.story_stats_.with_terms(self.vocabulary_)
+        self.story_grain_.widen(self.vocabulary_)
         if self.term_languages_:
             self.term_languages_ = [*self.term_languages_, *term_languages(
                 term_lists, [guess_language(t) for t in texts], added)]
@@ -244,10 +220,10 @@ class TopicModel:
     def merge(self, target: int, others: Sequence[int]) -> None:
         """Fold ``others`` into ``target``: their counts and stories join it, and future articles near
         them go to it."""
-        self.term_stats_ = self.term_stats_.regrouped(merge_rows(len(self.centroids_), target, others))
-        self.merged_into_ = merged_into_after(self.merged_into_, target, others)
+        self.term_stats_ = self.term_stats_.regrouped(evolve.merge_rows(len(self.centroids_), target, others))
+        self.merged_into_ = evolve.merged_into_after(self.merged_into_, target, others)
         self.retired_ = self.retired_ | set(others)
-        self.move_stories({other: target for other in others})
+        self.story_grain_.move({other: target for other in others})
 
     def split(self, topic: int, features: np.ndarray, doc_term: sparse.csr_matrix, parts: int
               ) -> tuple[list[int], np.ndarray]:
@@ -256,31 +232,25 @@ class TopicModel:
         article's new topic."""
         if len(features) < parts:
             raise ValueError(f"topic {topic} has {len(features)} articles; cannot split it into {parts}")
-        centres, parts_of = split_centres(features, parts, self.seed)
+        centres, parts_of = evolve.split_centres(features, parts, self.seed)
         ids = self.add_topics(centres)
         labels = np.asarray(ids)[parts_of]
-        self.term_stats_ = (self.term_stats_.regrouped(without_topic(len(self.centroids_), topic))
+        self.term_stats_ = (self.term_stats_.regrouped(evolve.without_topic(len(self.centroids_), topic))
                             + self.count_terms(doc_term, labels))
         self.retired_ = self.retired_ | {topic}
-        self.retire_stories_of(topic)
+        self.story_grain_.retire(topic)
         return ids, labels
 
-    def renumber(self, mapping: TopicMapping, first_free: int) -> dict[int, int]:
+    def renumber(self, mapping: evolve.TopicMapping, first_free: int) -> dict[int, int]:
         """Give a refit model the old ids it matched and fresh ids (from ``first_free``) to the rest;
         rows no refit topic holds become retired placeholders. Returns refit -> final id."""
-        moved = renumbering(mapping, first_free, len(self.centroids_))
-        centroids = np.zeros((len(moved.source), self.centroids_.shape[1]), dtype=np.float32)
-        topics = [Topic(k, [], 0) for k in range(len(moved.source))]
-        for dest, source in enumerate(moved.source):
-            if source >= 0:
-                centroids[dest] = self.centroids_[source]
-                topics[dest] = Topic(dest, self.topics_[source].keywords, self.topics_[source].size)
+        moved = evolve.renumbering(mapping, first_free, len(self.centroids_))
         self.term_stats_ = self.term_stats_.regrouped(moved.rows)
-        self.centroids_, self.topics_ = centroids, topics
+        self.centroids_, self.topics_ = moved.moved(self.centroids_, self.topics_)
         self.retired_ = {k for k, source in enumerate(moved.source) if source < 0}
         self.merged_into_ = {}
         self.labels_ = np.array([moved.final[int(t)] for t in self.labels_])
-        self.move_stories({int(source): int(dest) for source, dest in moved.final.items()})
+        self.story_grain_.move({int(source): int(dest) for source, dest in moved.final.items()})
         return moved.final
 
     def label_stories(self, features: np.ndarray, doc_term: sparse.csr_matrix, labels: np.ndarray,
@@ -288,38 +258,12 @@ class TopicModel:
         """Story ids of newly labelled articles (their topics in ``labels``); each topic that is new
         (``new_topics``) first gets one story, its own centre. Their term counts join the stories'."""
         if len(new_topics):
-            self.add_stories(self.centroids_[list(new_topics)], np.asarray(new_topics))
-        stories = self.story_index_.assign(features, labels)
-        rows = self.story_index_.rows_of(stories)
-        self.story_stats_ = self.story_stats_ + count_terms(doc_term, rows, len(self.stories_), self.vocabulary_)
-        return stories
-
-    def add_stories(self, centres: np.ndarray, topics: np.ndarray) -> list[int]:
-        """New stories (unit centres) of the given topics; returns their ids."""
-        self.story_index_, ids = self.story_index_.with_stories(centres, topics)
-        self.stories_.extend(Story(int(t), [], 0, story=i) for i, t in zip(ids, topics))
-        self.story_stats_ = self.story_stats_.with_topics(len(self.stories_))
-        return ids
+            self.story_grain_.add(self.centroids_[list(new_topics)], np.asarray(new_topics))
+        return self.story_grain_.label(features, doc_term, labels)
 
     def renumber_stories(self, new_ids: dict[int, int]) -> None:
         """Give stories other ids (a refit's continuing stories take their old ids)."""
-        self.story_index_ = self.story_index_.renumbered(new_ids)
-        self.story_labels_ = np.array([new_ids.get(int(s), int(s)) for s in self.story_labels_], dtype=np.int64)
-        for story in self.stories_:
-            story.story = new_ids.get(story.story, story.story)
-
-    def move_stories(self, moves: dict[int, int]) -> None:
-        """Stories of topics merged into others belong to those now (topic -> topic)."""
-        self.story_index_ = self.story_index_.reparented(moves)
-        for story in self.stories_:
-            story.topic = moves.get(story.topic, story.topic)
-
-    def retire_stories_of(self, topic: int) -> None:
-        """A split topic's stories take no more articles and hold none (their counts are dropped)."""
-        keep = (self.story_index_.topics != topic).astype(np.float32)
-        self.story_stats_ = self.story_stats_.regrouped(sparse.diags(keep))
-        self.story_index_ = StoryIndex(self.story_index_.centres, np.where(keep > 0, self.story_index_.topics, -1),
-                                       self.story_index_.ids)
+        self.story_grain_.renumber(new_ids)
 
     def topic_languages(self, stats: TopicTermCounts | None = None) -> list[str | None]:
         """Each topic's language, from the terms it uses (None where the terms say nothing)."""
@@ -347,21 +291,13 @@ class TopicModel:
     def features(
         self, texts: Sequence[str], embeddings: np.ndarray | None = None, runner: Runner | None = None,
     ) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """(what topics are found on, the terms counted) for new texts, with this model's vocabulary.
-
-        With a ``runner`` the texts are split into partitions run as its tasks.
-        """
+        """(what topics are found on, the terms counted) for new texts, with this model's vocabulary;
+        with a ``runner``, partition by partition as its tasks."""
         self._check_fitted()
         vectors = self.embed(texts, runner=runner) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
-        if runner is not None and runner.remote and len(texts) > 0:
-            return features_in_parts(self, texts, vectors, runner)
-        doc_term = doc_term_matrix(self.analyze(texts), self.vocabulary_)
-        if len(texts) == 0:
-            width = self.centroids_.shape[1]
-            return np.zeros((0, width), np.float32), doc_term
-        return self.combined_features(vectors, doc_term), doc_term
+        return texts_features(self, texts, vectors, runner)
 
     def assign_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest live topic; a topic merged into another hands its articles on to it."""
@@ -430,14 +366,11 @@ class TopicModel:
     def to_bytes(self) -> bytes:
         """Everything needed to label new articles later: one npz blob."""
         self._check_fitted()
-        params = {"n_topics": self.n_topics, "n_keywords": self.n_keywords, "seed": self.seed,
-                  "sample_size": self.sample_size, "partition_size": self.partition_size,
-                  "max_topics_per_word": self.max_topics_per_word, "lexical_dims": self.lexical_dims,
-                  "restarts": self.restarts, "embedding": self.embedder_.name}
+        params = {name: getattr(self, name) for name in _SAVED_PARAMS} | {"embedding": self.embedder_.name}
         return encode(FittedState(
             params, self.analyzer_, self.vocabulary_, self.lexical_, self.centroids_, self.topics_, self.retired_,
             self.merged_into_, self.similarity_floor_, self.typical_similarity_, self.term_languages_,
-            self.common_terms_, self.term_stats_, self.story_index_, self.story_stats_, self.stories_))
+            self.common_terms_, self.term_stats_, self.story_grain_))
 
     @classmethod
     def from_bytes(cls, blob: bytes, embedding: str | Embedder | None = None) -> TopicModel:
@@ -445,7 +378,7 @@ class TopicModel:
         state = decode(blob)
         params = dict(state.params)
         stored_embedding = params.pop("embedding")
-        model = cls(embedding=embedding or _backend_of(stored_embedding), **params)
+        model = cls(embedding=embedding or backend_of(stored_embedding), **params)
         model._restore(state)
         return model
 
@@ -455,20 +388,11 @@ class TopicModel:
         self.retired_, self.merged_into_ = state.retired, state.merged_into
         self.similarity_floor_, self.typical_similarity_ = state.similarity_floor, state.typical_similarity
         self.term_languages_, self.common_terms_ = state.term_languages, state.common_terms
-        self.term_stats_, self.story_index_ = state.term_stats, state.story_index
-        self.story_stats_, self.stories_ = state.story_stats, state.stories
+        self.term_stats_, self.story_grain_ = state.term_stats, state.stories
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
             raise RuntimeError("this TopicModel is not fitted yet: call fit() first")
-
-
-def _backend_of(embedder_name: str) -> str:
-    """The backend name ('fast' / 'quality') whose embedder carries this cache name."""
-    backend = backend_named(embedder_name)
-    if backend is None:
-        raise ValueError(f"this topicwatch has no embedding backend named {embedder_name!r}")
-    return backend
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -168,6 +168,16 @@ class Renumbering:
     source: np.ndarray
     rows: sparse.csr_matrix
 
+    def moved(self, centroids: np.ndarray, topics: Sequence[Topic]) -> tuple[np.ndarray, list[Topic]]:
+        """The centres and topics under their final ids (placeholders: zero centre, empty topic)."""
+        moved_centroids = np.zeros((len(self.source), centroids.shape[1]), dtype=np.float32)
+        moved_topics = [Topic(k, [], 0) for k in range(len(self.source))]
+        for dest, source in enumerate(self.source):
+            if source >= 0:
+                moved_centroids[dest] = centroids[source]
+                moved_topics[dest] = Topic(dest, topics[source].keywords, topics[source].size)
+        return moved_centroids, moved_topics
+
 
 def renumbering(mapping: TopicMapping, first_free: int, n_refit: int) -> Renumbering:
     """Give refit topics the old ids they matched and fresh ids (from ``first_free``) to the rest;

@@ -16,7 +16,7 @@ from scipy import sparse
 
 from .article_lines import ArticleLine, ArticleLiner
 from .describe import TopicTermCounts, count_terms, doc_term_matrix
-from .stories import StoryIndex
+from .stories import StoryGrain
 from .work import Runner, partition_bounds
 
 
@@ -25,7 +25,7 @@ class FittedModel(Protocol):
 
     vocabulary_: list[str]
     centroids_: np.ndarray
-    story_index_: StoryIndex
+    story_grain_: StoryGrain
 
     def analyze(self, texts: Sequence[str]) -> list[list[str]]: ...
 
@@ -67,9 +67,9 @@ def label_partition(job: LabelJob, model: FittedModel, liner: ArticleLiner) -> P
     features = model.combined_features(np.asarray(job.vectors, np.float32), doc_term)
     labels, scores = model.assign_features(features)
     counts = count_terms(doc_term, labels, len(model.centroids_), model.vocabulary_)
-    stories = model.story_index_.assign(features, labels)
-    story_counts = count_terms(doc_term, model.story_index_.rows_of(stories), len(model.story_index_.ids),
-                               model.vocabulary_)
+    story_index = model.story_grain_.index
+    stories = story_index.assign(features, labels)
+    story_counts = count_terms(doc_term, story_index.rows_of(stories), len(story_index.ids), model.vocabulary_)
     return PartitionLabels(labels, scores, counts, liner.lines(terms, labels, job.texts, doc_term), stories, story_counts)
 
 
@@ -90,7 +90,7 @@ def label_all(model: FittedModel, texts: Sequence[str], vectors: np.ndarray, run
     stories = np.empty(n, dtype=np.int64)
     lines: list[ArticleLine] = []
     stats = TopicTermCounts.empty(model.vocabulary_, len(model.centroids_))
-    story_stats = TopicTermCounts.empty(model.vocabulary_, len(model.story_index_.ids))
+    story_stats = TopicTermCounts.empty(model.vocabulary_, len(model.story_grain_.index.ids))
     bounds = partition_bounds(n, model.partition_size, runner.workers)
     parts = (LabelJob(texts[start:stop], None if terms is None else terms[start:stop], vectors[start:stop])
              for start, stop in bounds)
@@ -111,3 +111,23 @@ def features_in_parts(model: FittedModel, texts: Sequence[str], vectors: np.ndar
     parts = ((texts[start:stop], vectors[start:stop]) for start, stop in bounds)
     done = list(runner.imap(features_partition, parts, runner.share(model)))
     return np.vstack([f for f, _ in done]), sparse.vstack([d for _, d in done]).tocsr()
+
+
+def count_in_parts(doc_term: sparse.csr_matrix, labels: np.ndarray, n_topics: int, vocabulary: list[str],
+                   size: int) -> TopicTermCounts:
+    """Per-topic term counts of some articles, ``size`` rows at a time (the counts add up)."""
+    stats = TopicTermCounts.empty(vocabulary, n_topics)
+    for start in range(0, doc_term.shape[0], size):
+        stats = stats + count_terms(doc_term[start:start + size], labels[start:start + size], n_topics, vocabulary)
+    return stats
+
+
+def texts_features(model: FittedModel, texts: Sequence[str], vectors: np.ndarray, runner: Runner | None
+                   ) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """(features, term counts) of new texts; partitions run as ``runner``'s tasks when it is remote."""
+    if runner is not None and runner.remote and len(texts) > 0:
+        return features_in_parts(model, texts, vectors, runner)
+    doc_term = doc_term_matrix(model.analyze(texts), model.vocabulary_)
+    if len(texts) == 0:
+        return np.zeros((0, model.centroids_.shape[1]), np.float32), doc_term
+    return model.combined_features(vectors, doc_term), doc_term

@@ -18,7 +18,7 @@ from scipy import sparse
 from .aliases import AliasTable
 from .describe import TopicTermCounts
 from .lexical import LexicalView
-from .stories import StoryIndex
+from .stories import StoryGrain, StoryIndex
 from .terms import PhraseTable, TermAnalyzer, Tokenizer
 from .topics import Story, Topic
 
@@ -40,9 +40,7 @@ class FittedState:
     term_languages: list[str] | None
     common_terms: frozenset[str]
     term_stats: TopicTermCounts
-    story_index: StoryIndex
-    story_stats: TopicTermCounts
-    stories: list[Story]
+    stories: StoryGrain  # which story each fitted article is in is not kept (known right after a fit only)
 
 
 def encode(state: FittedState) -> bytes:
@@ -60,14 +58,14 @@ def encode(state: FittedState) -> bytes:
         "typical_similarity": state.typical_similarity,
         "term_languages": state.term_languages,
         "common_terms": sorted(state.common_terms),
-        "stories": [[st.story, st.topic, st.keywords, st.size] for st in state.stories],
+        "stories": [[st.story, st.topic, st.keywords, st.size] for st in state.stories.stories],
     }
-    stats, stories = state.term_stats, state.story_stats
+    stats, stories = state.term_stats, state.stories.stats
     arrays = {"centroids": state.centroids, "state": np.frombuffer(json.dumps(meta).encode(), np.uint8),
               "topic_sizes": stats.topic_sizes, **_sparse_arrays("counts", stats.counts),
               **_sparse_arrays("doc_counts", stats.doc_counts)}
-    arrays.update(story_centres=state.story_index.centres, story_topics=state.story_index.topics,
-                  story_ids=state.story_index.ids, story_sizes=stories.topic_sizes,
+    arrays.update(story_centres=state.stories.index.centres, story_topics=state.stories.index.topics,
+                  story_ids=state.stories.index.ids, story_sizes=stories.topic_sizes,
                   **_sparse_arrays("story_counts", stories.counts),
                   **_sparse_arrays("story_doc_counts", stories.doc_counts))
     if state.lexical is not None:
@@ -108,7 +106,7 @@ def decode(blob: bytes) -> FittedState:
         similarity_floor=float(meta["similarity_floor"]), typical_similarity=float(meta["typical_similarity"]),
         term_languages=meta.get("term_languages"),  # absent in models saved before languages
         common_terms=frozenset(meta.get("common_terms", ())),  # absent before article lines
-        term_stats=term_stats, story_index=story_index, story_stats=story_stats, stories=stories,
+        term_stats=term_stats, stories=StoryGrain(story_index, stories, story_stats, np.zeros(0, np.int64)),
     )
 
 

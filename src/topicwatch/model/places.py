@@ -6,8 +6,8 @@ canonical names by the built-in alias table ("Hamgyŏng-pukto" -> "north hamgyon
 text when a suffix, a particle or a non-letter follows them, so "무산계급" (proletariat) is not
 Musan. They are stored at ingest in the ``places`` table, one row per article and place, with the
 place's kind and province; articles archived before that (or before the gazetteer last changed)
-are scanned on first use. The SQL is the store's (``topicwatch.store.places``); this module finds
-the places and hands the store plain rows.
+are scanned on first use (``topicwatch.archive.places``). This module only finds places; the store
+keeps them (``topicwatch.store.places``).
 
 When filtering, a province stands for its cities and counties too: articles "mentioning
 ryanggang" include those that only name Hyesan.
@@ -19,9 +19,7 @@ import hashlib
 import json
 import re
 from dataclasses import astuple, dataclass
-from typing import Any
 
-from ..store import PlaceIndex, Store, StoreCore
 from .aliases import AliasTable, trie_pattern
 from .gazetteer import GAZETTEER, alias_mapping, places
 
@@ -95,10 +93,9 @@ def resolve_place(name: str) -> str:
     return found[0].place
 
 
-def place_index(store: StoreCore) -> PlaceIndex:
-    """The store's place index, finding places with the gazetteer: it scans the articles archived
-    before it caught up (all of them when the gazetteer changed), inside the caller's transaction."""
-    return PlaceIndex(store, _get_finder().version, _found)
+def finder_version() -> str:
+    """Changes whenever the gazetteer does: an index of places found by an older one is rebuilt."""
+    return _get_finder().version
 
 
 def place_rows(article_id: str, found: list[Mention]) -> list[tuple[str, str, str, str | None]]:
@@ -106,43 +103,6 @@ def place_rows(article_id: str, found: list[Mention]) -> list[tuple[str, str, st
     return [(article_id, m.place, m.kind, m.province) for m in found]
 
 
-def _found(title: str, text: str) -> list[tuple[str, str, str | None]]:
+def found_rows(title: str, text: str) -> list[tuple[str, str, str | None]]:
+    """An article's places as (place, kind, province) rows, for the store's index."""
     return [astuple(m) for m in places_of(title, text)]
-
-
-def ensure_indexed(store: StoreCore) -> None:
-    """Scan the articles whose places are not stored yet (a no-op when none are left)."""
-    place_index(store).ensure()
-
-
-def article_ids_with_place(store: Store, place: str) -> set[str]:
-    """Ids of the articles that name ``place`` (any spelling; a province includes its cities and counties)."""
-    ensure_indexed(store)
-    return store.articles_naming(resolve_place(place))
-
-
-def topic_mentions(store: Store, model_id: int, place: str) -> dict[int, int]:
-    """topic -> how many of its articles name ``place`` (province: or one of its cities and counties)."""
-    ensure_indexed(store)
-    return store.place_mentions(model_id, resolve_place(place))
-
-
-def place_counts(store: Store, model_id: int | None = None, topic: int | None = None) -> list[dict[str, Any]]:
-    """Articles per place, most named first: kind, province, count, and (with a model) count per topic.
-
-    ``topic`` keeps only that topic's articles.
-    """
-    ensure_indexed(store)
-    if topic is not None and model_id is None:
-        raise ValueError("counting places in a topic needs a fitted model")
-    counts: dict[str, dict[str, Any]] = {}
-    for place, kind, province, topic_id, count in store.place_count_rows(model_id, topic):
-        row = counts.setdefault(place, {"place": place, "kind": kind, "province": province, "articles": 0,
-                                        "topics": {}})
-        row["articles"] += count
-        if topic_id is not None:
-            row["topics"][int(topic_id)] = count
-    for row in counts.values():
-        row["topics"] = dict(sorted(row["topics"].items(), key=lambda item: (-item[1], item[0])))
-    return sorted(counts.values(), key=lambda r: (-r["articles"], r["place"]))
-

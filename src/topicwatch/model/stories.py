@@ -17,9 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from ..embed.normalize import l2_normalize
+from .describe import TopicTermCounts, count_terms
 from .kmeans import kmeans
+from .topics import Story
 
 MIN_STORY = 5
 MAX_STORIES = 8
@@ -129,3 +132,66 @@ def silhouette(similarity: np.ndarray, labels: np.ndarray) -> float:
     b = mean_to.min(axis=1)
     s = np.where(own_count > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(s.mean())
+
+
+@dataclass
+class StoryGrain:
+    """A fitted model's second grain: the stories' centres, topics and ids (``index``), what each says
+    (``stories``: topic, size, keywords), their term counts (``stats``, one row per index row) and the
+    story of each article the model was fitted on (``labels``). Changed only by its own methods,
+    which only ``TopicModel`` calls."""
+
+    index: StoryIndex
+    stories: list[Story]
+    stats: TopicTermCounts
+    labels: np.ndarray
+
+    @classmethod
+    def fitted(cls, index: StoryIndex, stats: TopicTermCounts, labels: np.ndarray) -> StoryGrain:
+        return cls(index, [Story(int(t), [], 0, story=int(s)) for s, t in zip(index.ids, index.topics)], stats,
+                   labels)
+
+    def label(self, features: np.ndarray, doc_term: sparse.csr_matrix, topics: np.ndarray) -> np.ndarray:
+        """Story ids of newly labelled articles (their topics in ``topics``); their counts join."""
+        stories = self.index.assign(features, topics)
+        rows = self.index.rows_of(stories)
+        self.stats = self.stats + count_terms(doc_term, rows, len(self.stories), self.stats.vocabulary)
+        return stories
+
+    def add(self, centres: np.ndarray, topics: np.ndarray) -> list[int]:
+        """New stories (unit centres) of the given topics; returns their ids."""
+        self.index, ids = self.index.with_stories(centres, topics)
+        self.stories.extend(Story(int(t), [], 0, story=i) for i, t in zip(ids, topics))
+        self.stats = self.stats.with_topics(len(self.stories))
+        return ids
+
+    def renumber(self, new_ids: dict[int, int]) -> None:
+        """Give stories other ids (a refit's continuing stories take their old ids)."""
+        self.index = self.index.renumbered(new_ids)
+        self.labels = np.array([new_ids.get(int(s), int(s)) for s in self.labels], dtype=np.int64)
+        for story in self.stories:
+            story.story = new_ids.get(story.story, story.story)
+
+    def move(self, moves: dict[int, int]) -> None:
+        """Stories of topics merged into others belong to those now (topic -> topic)."""
+        self.index = self.index.reparented(moves)
+        for story in self.stories:
+            story.topic = moves.get(story.topic, story.topic)
+
+    def retire(self, topic: int) -> None:
+        """A split topic's stories take no more articles and hold none (their counts are dropped)."""
+        keep = (self.index.topics != topic).astype(np.float32)
+        self.stats = self.stats.regrouped(sparse.diags(keep))
+        self.index = StoryIndex(self.index.centres, np.where(keep > 0, self.index.topics, -1), self.index.ids)
+
+    def widen(self, vocabulary: list[str]) -> None:
+        """Room for terms added to the vocabulary (counted from the stories' next articles on)."""
+        self.stats = self.stats.with_terms(vocabulary)
+
+    def refresh(self, keywords: list[list[str]], topics: set[int] | None = None) -> None:
+        """Sizes and topics from the counts and index; lines from ``keywords`` (one per row), for the
+        stories of ``topics`` only when given."""
+        for row, story in enumerate(self.stories):
+            story.topic, story.size = int(self.index.topics[row]), int(self.stats.topic_sizes[row])
+            if (topics is None or story.topic in topics) and keywords[row]:
+                story.keywords = keywords[row]

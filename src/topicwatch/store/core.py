@@ -28,6 +28,7 @@ class StoreCore:
         if not create and not self.path.exists():
             raise ArchiveError(f"{self.path}: no archive here (run 'topicwatch ingest' first)")
         try:
+            self._cancelled = False  # the running transaction is to be rolled back at its end
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -72,7 +73,16 @@ class StoreCore:
             self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            self.conn.execute("ROLLBACK" if self._cancelled else "COMMIT")
+        finally:
+            self._cancelled = False
+
+    def cancel(self) -> None:
+        """Let the running transaction end in a rollback instead of a commit (the outer one, when
+        nested: a ``--strict`` ingest inside an update undoes the whole update)."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("cancel() outside a transaction")
+        self._cancelled = True
 
     # ---- meta -------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from ...archive.archive import EXPORT_FORMATS
+from ...embed import document_text
 from ...model.article_lines import DEFAULT_ARTICLE_TERMS
 from .app import (
     ClusterOption,
@@ -51,9 +52,7 @@ def show(ctx: typer.Context, article_id: Annotated[str, typer.Argument(help="The
     if as_json:
         print_json(article)
         return
-    body = article["text"]
-    if article["title"] and not body.startswith(article["title"]):
-        body = f"{article['title']}\n{body}"
+    body = document_text(article["title"], article["text"])
     header = article["keyword_line"] or "(no topics yet: run 'topicwatch fit')"
     sys.stdout.write(f"{header}\n{body}\n")
 

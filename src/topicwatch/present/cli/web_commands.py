@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...analyze.search import MODES, search
-from ...model.places import article_ids_with_place
+from ...archive.places import article_ids_with_place
 from .app import JsonOption, app, open_archive, out, print_json, say, warn
 
 ArchiveHere = Annotated[Path | None, typer.Option("--archive", "-a", help="The archive file (overrides the "

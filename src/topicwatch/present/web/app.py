@@ -215,9 +215,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
         """Merge topics into the first one listed: their articles move to it, and so will future ones."""
         archive = state.archive()
         try:
-            archive.merge_topics(body.topics[0], body.topics[1:])
-            if body.label is not None:
-                set_topic_label(archive, body.topics[0], body.label)
+            archive.merge_topics(body.topics[0], body.topics[1:], label=body.label)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         return {"topic": body.topics[0], "merged": body.topics[1:]}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from ...analyze.bursts import burst_states
 from ...analyze.over_time import topic_trends
 from ...store import Store
 from .queries import current_model, labels
 
 NEW_WITHIN = 3  # periods: a topic whose first article is this recent is "new"
-BURST_BASELINE = 6  # periods before the last one that a burst is measured against
-BURST_MIN = 3  # articles in the last period before a topic can be "bursting"
 
 
 @dataclass
@@ -39,7 +40,7 @@ def topic_overview(store: Store, model_id: int | None = None) -> Overview:
             "topic": row["topic"], "size": row["size"], "keywords": row["keywords"],
             "keyword_line": keyword_line(row["keywords"]), "first_date": row["first_date"],
             "last_date": row["last_date"], "trend": counts,
-            "marks": topic_marks(counts, row["first_date"], trends.periods),
+            "marks": topic_marks(counts, trends.totals, row["first_date"], trends.periods),
         })
     return Overview(model, trends.periods, topics, trends.totals, trends.undated)
 
@@ -50,18 +51,13 @@ def with_labels(store: Store, overview: Overview) -> list[dict[str, Any]]:
     return [{**t, "label": names.get(t["topic"])} for t in overview.topics]
 
 
-def topic_marks(counts: list[int], first_date: str | None, periods: list[str]) -> list[str]:
-    """Simple signals on a monthly series: "new" (first article in the last few months of a longer
-    archive) and "bursting" (the last month well above the months before it). A later change may
-    replace these rules; the API keeps the field.
-    """
+def topic_marks(counts: list[int], totals: list[int], first_date: str | None, periods: list[str]) -> list[str]:
+    """Signals on a monthly series: "new" (first article in the last few months of a longer archive)
+    and "bursting" (the last month is in a burst by the one burst model, ``analyze.bursts``: far more
+    of the archive than the topic's own baseline)."""
     marks: list[str] = []
     if first_date and len(periods) > 2 * NEW_WITHIN and first_date[:7] >= periods[-NEW_WITHIN]:
         marks.append("new")
-    if len(counts) > 1:
-        last = counts[-1]
-        before = counts[-1 - BURST_BASELINE : -1]
-        mean = sum(before) / len(before)
-        if last >= BURST_MIN and last >= 2 * mean + 1:
-            marks.append("bursting")
+    if len(counts) > 1 and sum(counts) and burst_states(np.asarray(counts), np.asarray(totals))[0][-1] == 1:
+        marks.append("bursting")
     return marks

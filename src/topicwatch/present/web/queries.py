@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...analyze.search import current_model as light_model
+from ...archive.workspace import topic_lines
+from ...embed import document_text
 from ...model.article_lines import ArticleLine, line_fields
 from ...model.describe import keyword_line
 from ...store import ArchiveError, Store
@@ -23,7 +25,7 @@ def current_model(store: Store) -> dict[str, Any]:
 
 def keyword_lines(store: Store, model_id: int) -> dict[int, str]:
     """Each topic's keyword line."""
-    return {topic: keyword_line(words) for topic, words in store.topic_keywords(model_id).items()}
+    return topic_lines(store, model_id)
 
 
 def topic_row(store: Store, model_id: int, topic: int) -> dict[str, Any]:
@@ -78,9 +80,7 @@ def article(store: Store, article_id: str) -> dict[str, Any]:
             topic = found.topic
             fields = line_fields(ArticleLine.stored(found.line, found.line_source),
                                  topic_row(store, model["id"], topic)["keyword_line"])
-    body = stored.text
-    if stored.title and not body.startswith(stored.title):
-        body = f"{stored.title}\n{body}"
+    body = document_text(stored.title, stored.text)
     line = fields["article_line"]
     return {"id": stored.id, "title": stored.title, "date": stored.date, "source": stored.source,
             "language": stored.language, "topic": topic, "keyword_line": line, **fields, "text": stored.text,

@@ -1,0 +1,115 @@
+"""Topics over time: article counts per topic per period of the current model (``Archive.trends``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..store import Store
+
+PERIODS = ("day", "week", "month", "year")
+
+
+def period_of(iso_date: str, by: str) -> str:
+    """The period label of an ISO date: 2011-12-19 -> day 2011-12-19, week 2011-W51, month 2011-12, year 2011."""
+    if by == "day":
+        return iso_date[:10]
+    if by == "month":
+        return iso_date[:7]
+    if by == "year":
+        return iso_date[:4]
+    if by == "week":
+        year, week, _ = date.fromisoformat(iso_date[:10]).isocalendar()
+        return f"{year}-W{week:02d}"
+    raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
+
+
+def period_range(first: str, last: str, by: str) -> list[str]:
+    """Every period label from the one holding ``first`` to the one holding ``last``, gaps included."""
+    labels: list[str] = []
+    day = date.fromisoformat(first[:10])
+    end = date.fromisoformat(last[:10])
+    step = {"day": 1, "week": 7, "month": 28, "year": 365}[by]
+    while day <= end:
+        label = period_of(day.isoformat(), by)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+        day += timedelta(days=step)
+    final = period_of(end.isoformat(), by)
+    if labels[-1] != final:
+        labels.append(final)
+    return labels
+
+
+@dataclass
+class TopicTrends:
+    """Counts per topic per period, and the totals per period (for shares)."""
+
+    by: str
+    periods: list[str]
+    counts: dict[int, list[int]]  # topic -> count per period
+    totals: list[int]
+    undated: int = 0
+    per_topic_undated: dict[int, int] = field(default_factory=dict)
+
+    def shares(self, topic: int) -> list[float]:
+        return [c / t if t else 0.0 for c, t in zip(self.counts[topic], self.totals)]
+
+    def rows(self) -> list[dict]:
+        """One row per (topic, period): the shape of --json and --csv."""
+        return [
+            {"topic": topic, "period": period, "count": count,
+             "share": round(count / total, 6) if total else 0.0}
+            for topic, counts in sorted(self.counts.items())
+            for period, count, total in zip(self.periods, counts, self.totals)
+        ]
+
+
+def topic_trends(
+    store: Store, model_id: int, by: str = "month", dedupe: bool = True,
+    articles: set[str] | None = None,
+) -> TopicTrends:
+    """Counts per topic per period of the given model's assignments; undated articles are counted apart.
+
+    ``dedupe``: a group of near-duplicates (the ``duplicates`` table) counts once, in the topic of its
+    first article, at the group's earliest date. ``articles``: count only these article ids.
+    """
+    if by not in PERIODS:
+        raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
+    topics = store.topic_ids(model_id)
+    found = store.dated_assignments(model_id)
+    if articles is not None:
+        found = [row for row in found if row[0] in articles]
+    rows = _once_per_group(found) if dedupe else [(topic, d) for _, topic, d, _ in found]
+    dated = [(topic, d) for topic, d in rows if d]
+    undated: dict[int, int] = {}
+    for topic, d in rows:
+        if not d:
+            undated[topic] = undated.get(topic, 0) + 1
+    if not dated:
+        return TopicTrends(by, [], {t: [] for t in topics}, [], sum(undated.values()), undated)
+    periods = period_range(min(d for _, d in dated), max(d for _, d in dated), by)
+    index = {p: i for i, p in enumerate(periods)}
+    counts = {t: [0] * len(periods) for t in topics}
+    totals = [0] * len(periods)
+    for topic, d in dated:
+        i = index[period_of(d, by)]
+        counts.setdefault(topic, [0] * len(periods))[i] += 1
+        totals[i] += 1
+    return TopicTrends(by, periods, counts, totals, sum(undated.values()), undated)
+
+
+def _once_per_group(rows: list[tuple[str, int, str | None, str | None]]) -> list[tuple[int, str | None]]:
+    """(topic, date) once per group of near-duplicates: the first's topic (else the earliest member's),
+    the group's earliest date. ``rows`` are (article, topic, date, group's first or None) in ingest order."""
+    groups: dict[str, list[tuple[int, str | None]]] = {}
+    topic_of_first: dict[str, int] = {}
+    for article, topic, d, first in rows:
+        groups.setdefault(first or article, []).append((topic, d))
+        if first is None:
+            topic_of_first[article] = topic
+    out = []
+    for key, members in groups.items():
+        dates = [d for _, d in members if d]
+        out.append((topic_of_first.get(key, members[0][0]), min(dates) if dates else None))
+    return out
