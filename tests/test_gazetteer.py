@@ -118,6 +118,19 @@ def test_topics_and_trends_filtered_by_place(kcna_archive):
     assert sum(trends.totals) + trends.undated == len(mentioning)
 
 
+def test_search_filters_by_place_on_every_page(kcna_archive):
+    from topicwatch.analyze.search import search
+
+    mentioning = article_ids_with_place(kcna_archive.store, "pyongyang")
+    assert 6 < len(mentioning) < 300
+    for mode in ("keywords", "meaning", "combined"):
+        pages = [search(kcna_archive, "construction workers", mode=mode, place="P'yŏngyang", limit=3, offset=offset)
+                 for offset in (0, 3)]
+        ids = [h.id for page in pages for h in page]
+        assert ids and set(ids) <= mentioning, mode
+        assert len(pages[1]) > 0 and len(set(ids)) == len(ids), mode  # the second page is not empty
+
+
 def test_places_of_older_archives_are_filled_on_first_use(tmp_path, kcna):
     with Archive(tmp_path / "a.db") as archive:
         archive.ingest([_write(tmp_path / "in.jsonl", kcna[:80])])

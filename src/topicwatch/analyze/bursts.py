@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..archive.archive import Archive
+
 
 @dataclass
 class Burst:
@@ -88,7 +90,7 @@ def find_bursts(
     return sorted(bursts, key=lambda b: -b.weight)
 
 
-def archive_bursts(archive, by: str = "week", since: str | None = None, per_burst: int = 5) -> list[dict]:
+def archive_bursts(archive: Archive, by: str = "week", since: str | None = None, per_burst: int = 5) -> list[dict]:
     """Bursts of the archive's current topics, strongest first, each with its top articles.
 
     ``archive`` is a ``topicwatch.Archive``; ``since`` keeps bursts that end on or after that date.

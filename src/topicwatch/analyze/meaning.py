@@ -108,15 +108,20 @@ def query_embedder(store: Store, model: dict[str, Any]) -> Embedder:
 
 def meaning_ranking(store: Store, query: str, model: dict[str, Any] | None, depth: int,
                     topic: int | None = None, date_from: str | None = None, date_to: str | None = None,
-                    language: str | None = None, source: str | None = None) -> list[tuple[int, float]]:
+                    language: str | None = None, source: str | None = None,
+                    within: set[int] | None = None) -> list[tuple[int, float]]:
     """(seq, cosine similarity) of the ``depth`` articles closest to the query, best first (ties: earlier
-    seq), among those with a cached embedding that pass the filters; [] before a fit."""
+    seq), among those with a cached embedding that pass the filters (``within``: these seqs only);
+    [] before a fit."""
     if model is None:
         return []
     index = _meaning_index(store, model)
     if not len(index.vectors):
         return []
-    keep = np.flatnonzero(index.mask(topic, date_from, date_to, language, source))
+    mask = index.mask(topic, date_from, date_to, language, source)
+    if within is not None:
+        mask &= np.isin(index.seqs, np.fromiter(within, dtype=np.int64, count=len(within)))
+    keep = np.flatnonzero(mask)
     if not len(keep):
         return []
     embedder = query_embedder(store, model)

@@ -3,6 +3,7 @@ The counts themselves are the archive's (``topicwatch.archive.trends``, re-expor
 
 from __future__ import annotations
 
+from ..archive.archive import Archive
 from ..archive.trends import PERIODS, TopicTrends, period_of, period_range, topic_trends
 
 __all__ = ["PERIODS", "TopicTrends", "keywords_by_period", "period_of", "period_range", "sparkline", "topic_trends"]
@@ -19,10 +20,10 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in values)
 
 
-def keywords_by_period(archive, topic: int, by: str = "month", n_keywords: int = 8) -> list[dict]:
+def keywords_by_period(archive: Archive, topic: int, by: str = "month", n_keywords: int = 8) -> list[dict]:
     """How a topic's wording changes: its most telling terms in each period, against its other periods.
 
-    ``archive`` is a ``topicwatch.Archive``. Periods are classes of a class-TF-IDF over the topic's own
+    Periods are classes of a class-TF-IDF over the topic's own
     articles, so each line says what was particular to that period.
     """
     import numpy as np

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ..archive.places import ensure_indexed as ensure_places_indexed
 from ..archive.workspace import topic_lines
+from ..model.places import resolve_place
 from ..store import SearchIndex, Store
 from .meaning import meaning_ranking, warm_meaning
 
@@ -145,6 +147,7 @@ class _Filters:
     date_to: str | None = None
     language: str | None = None
     source: str | None = None
+    place: str | None = None  # canonical name (``resolve_place``)
 
 
 def search(
@@ -158,15 +161,18 @@ def search(
     limit: int = 20,
     offset: int = 0,
     mode: str = "combined",
+    place: str | None = None,
 ) -> list[SearchHit]:
-    """Articles matching ``query``, best first, filtered by topic, date range (ISO, inclusive), language
-    and source. ``mode``: "keywords" (FTS5 bm25), "meaning" (embedding similarity) or "combined" (both,
+    """Articles matching ``query``, best first, filtered by topic, date range (ISO, inclusive), language,
+    source and a place they name (any spelling; a province includes its cities and counties). ``mode``: "keywords" (FTS5 bm25), "meaning" (embedding similarity) or "combined" (both,
     reciprocal-rank fusion). An empty query finds nothing; invalid arguments raise ``SearchError``.
     """
     _check(query, mode, limit, offset)
     filters = _Filters(topic, _check_date(date_from, "from"), _check_date(date_to, "to"),
-                       language or None, source or None)
+                       language or None, source or None, resolve_place(place) if place else None)
     store = archive.store
+    if filters.place is not None:
+        ensure_places_indexed(store)
     model = current_model(store)
     if topic is not None and model is None:
         raise SearchError("no topics yet to filter by (run 'topicwatch fit' first)")
@@ -174,8 +180,9 @@ def search(
         return []
     depth = min(offset + limit + 50, MAX_OFFSET + MAX_LIMIT)
     keyword_ranking = _keyword_ranking(store, query, model, filters, depth) if mode != "meaning" else []
+    within = store.seqs_naming(filters.place) if filters.place is not None and mode != "keywords" else None
     meaning = (meaning_ranking(store, query, model, depth, filters.topic, filters.date_from, filters.date_to,
-                               filters.language, filters.source) if mode != "keywords" else [])
+                               filters.language, filters.source, within) if mode != "keywords" else [])
     fused = _fuse(keyword_ranking, meaning)[offset : offset + limit]
     return _hits(store, query, model, fused, keyword_ranking, meaning)
 
@@ -246,7 +253,7 @@ def _without_common(store: Store, terms: list[str]) -> list[str]:
 def _fts_ranking(store: Store, expression: str, model: dict[str, Any] | None, filters: _Filters,
                  depth: int) -> list[tuple[int, float]]:
     return store.keyword_matches(expression, depth, model["id"] if model else None, filters.topic,
-                                 filters.date_from, filters.date_to, filters.language, filters.source)
+                                 filters.date_from, filters.date_to, filters.language, filters.source, filters.place)
 
 
 def _fuse(keyword: list[tuple[int, float]], meaning: list[tuple[int, float]]) -> list[tuple[int, float]]:

@@ -143,13 +143,14 @@ class Archive:
         return edits.split_topic(self.workspace, topic, parts)
 
     # ---- reading results --------------------------------------------------------------------
-    def topics(self, lang: str | None = None, place: str | None = None) -> list[dict[str, Any]]:
+    def topics(self, lang: str | None = None, place: str | None = None, new: bool = False) -> list[dict[str, Any]]:
         """Every topic of the current model: id, size, date range, language, keywords and keyword line.
 
         ``lang`` keeps the topics most of whose articles are in that language. ``place`` keeps the
         topics with articles naming that place, most mentions first (``mentions`` says how many).
+        ``new`` keeps the topics updates created, newest first.
         """
-        return reads.topics(self.workspace, lang, place)
+        return reads.topics(self.workspace, lang, place, new)
 
     def stories(self, topic: int | None = None) -> list[dict[str, Any]]:
         """The stories inside topics (the second grain), by topic then size: story, topic, size, date

@@ -15,7 +15,8 @@ from .trends import TopicTrends, topic_trends
 from .workspace import Workspace
 
 
-def topics(ws: Workspace, lang: str | None = None, place: str | None = None) -> list[dict[str, Any]]:
+def topics(ws: Workspace, lang: str | None = None, place: str | None = None, new: bool = False
+           ) -> list[dict[str, Any]]:
     """Every topic of the current model (see ``Archive.topics``)."""
     model_id = ws.current_model()["id"]
     found = ws.store.topics(model_id)
@@ -30,6 +31,8 @@ def topics(ws: Workspace, lang: str | None = None, place: str | None = None) -> 
         for t in found:
             t["mentions"] = mentions.get(t["topic"], 0)
         found = sorted((t for t in found if t["mentions"]), key=lambda t: (-t["mentions"], t["topic"]))
+    if new:
+        found = sorted((t for t in found if t["origin"] == "update"), key=lambda t: -t["created"])
     return found
 
 
@@ -92,7 +95,7 @@ def duplicates(ws: Workspace) -> list[dict[str, Any]]:
 
 def new_topics(ws: Workspace) -> list[dict[str, Any]]:
     """Topics that updates created (what is new), newest first."""
-    return sorted((t for t in topics(ws) if t["origin"] == "update"), key=lambda t: -t["created"])
+    return topics(ws, new=True)
 
 
 def keyword_history(ws: Workspace, topic: int) -> list[dict[str, Any]]:

@@ -63,6 +63,12 @@ class PlaceTables(StoreCore):
         rows = self.conn.execute("SELECT DISTINCT article FROM places WHERE place = ? OR province = ?", (name, name))
         return {article for (article,) in rows}
 
+    def seqs_naming(self, name: str) -> set[int]:
+        """The ``seq`` of every article that names the place (or, for a province, one of its places)."""
+        rows = self.conn.execute("SELECT DISTINCT a.seq FROM places p JOIN articles a ON a.id = p.article"
+                                 " WHERE p.place = ? OR p.province = ?", (name, name))
+        return {int(seq) for (seq,) in rows}
+
     def place_mentions(self, model: int, name: str) -> dict[int, int]:
         """topic -> how many of its articles name the place."""
         rows = self.conn.execute(

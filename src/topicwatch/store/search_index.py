@@ -66,11 +66,12 @@ class SearchTables(StoreCore):
     def keyword_matches(
         self, expression: str, depth: int, model: int | None = None, topic: int | None = None,
         date_from: str | None = None, date_to: str | None = None, language: str | None = None,
-        source: str | None = None,
+        source: str | None = None, place: str | None = None,
     ) -> list[tuple[int, float]]:
         """(seq, score) of the first ``depth`` articles matching an FTS5 expression, best (highest
         bm25 score) first, filtered by the model's topic, date range (ISO prefixes, inclusive),
-        language and source. An expression FTS5 rejects matches nothing."""
+        language, source and a place they name (a canonical name; a province covers its places). An
+        expression FTS5 rejects matches nothing."""
         conditions, params = [], []
         for column, op, value in (("s.topic", "=", topic), ("a.date", ">=", date_from),
                                   ("a.date", "<=", None if date_to is None else date_to + "\uffff"),
@@ -78,6 +79,9 @@ class SearchTables(StoreCore):
             if value is not None:
                 conditions.append(f" AND {column} {op} ?")
                 params.append(value)
+        if place is not None:
+            conditions.append(" AND a.id IN (SELECT article FROM places WHERE place = ? OR province = ?)")
+            params += [place, place]
         if conditions:
             sql = ("SELECT f.rowid, f.rank FROM search_fts f JOIN articles a ON a.seq = f.rowid"
                    " LEFT JOIN assignments s ON s.model = ? AND s.article = a.id WHERE search_fts MATCH ?"

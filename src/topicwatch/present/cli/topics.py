@@ -33,10 +33,7 @@ def list_topics(
         list_stories(ctx, topic, as_json)
         return
     with open_archive(ctx) as archive:
-        topics = archive.topics(lang=lang, place=place)
-        if new:
-            fresh = {t["topic"] for t in archive.new_topics()}
-            topics = sorted((t for t in topics if t["topic"] in fresh), key=lambda t: -t["created"])
+        topics = archive.topics(lang=lang, place=place, new=new)
     if as_json:
         print_json(topics)
         return

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ...analyze.search import MODES, search
-from ...archive.places import article_ids_with_place
 from .app import JsonOption, app, open_archive, out, print_json, say, warn
 
 ArchiveHere = Annotated[Path | None, typer.Option("--archive", "-a", help="The archive file (overrides the "
@@ -70,14 +69,8 @@ def search_command(
     """Search the archive by words (ranked full text) and meaning (embeddings), combined."""
     _archive_path(ctx, archive)
     with open_archive(ctx) as opened:
-        if place is None:
-            hits = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
-                          source=source, limit=limit, offset=offset, mode=mode)
-        else:  # rank as usual, keep the hits that mention the place (among the best 200)
-            allowed = article_ids_with_place(opened.store, place)
-            ranked = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
-                            source=source, limit=200, offset=0, mode=mode)
-            hits = [h for h in ranked if h.id in allowed][offset : offset + limit]
+        hits = search(opened, query, topic=topic, date_from=date_from, date_to=date_to, language=lang,
+                      source=source, limit=limit, offset=offset, mode=mode, place=place)
     if as_json:
         print_json([h.as_dict() for h in hits])
         return

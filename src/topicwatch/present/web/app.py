@@ -184,12 +184,14 @@ def _routes(app: FastAPI, state: WebState) -> None:
         date_to: Annotated[str | None, Query(alias="to", description="To date, inclusive.")] = None,
         lang: Annotated[str | None, Query(max_length=50, description="Only this language.")] = None,
         source: Annotated[str | None, Query(max_length=2_000, description="Only this source.")] = None,
+        place: Annotated[str | None, Query(max_length=200, description="Only articles naming this place "
+                                                                        "(a province includes its places).")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> dict:
         """Keyword (bm25), meaning (embedding) or combined search, with filters; hits show the match."""
         hits = search(state.archive(), q, topic=topic, date_from=date_from, date_to=date_to, language=lang,
-                      source=source, limit=limit, offset=offset, mode=mode)
+                      source=source, limit=limit, offset=offset, mode=mode, place=place)
         return {"query": q, "mode": mode, "limit": limit, "offset": offset,
                 "items": [h.as_dict() for h in hits]}
 
