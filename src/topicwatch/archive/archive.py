@@ -166,13 +166,15 @@ class Archive:
         """A topic's articles, newest first (undated last), one page at a time."""
         return reads.topic_articles(self.workspace, topic, limit, offset)
 
-    def trends(self, by: str = "month", place: str | None = None, dedupe: bool = True) -> TopicTrends:
-        """Article counts per topic per period (day, week, month, year) of the current model.
+    def trends(self, by: str = "month", place: str | None = None, dedupe: bool = True,
+               topic: int | None = None) -> TopicTrends:
+        """Article counts per topic per period (day, week, month, year) of the current model, with each
+        live topic's keyword line (``lines``).
 
         ``dedupe`` counts a group of near-duplicates once, at its earliest date; ``place`` counts only
-        the articles that name that place.
+        the articles that name that place; ``topic`` keeps that topic's counts (the totals stay).
         """
-        return reads.trends(self.workspace, by, place, dedupe)
+        return reads.trends(self.workspace, by, place, dedupe, topic)
 
     def places(self, topic: int | None = None) -> list[dict[str, Any]]:
         """Articles per named place (province, city, county), with counts per topic once topics exist."""

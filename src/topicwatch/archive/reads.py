@@ -3,13 +3,13 @@ near-duplicate groups, keyword-line history and the topic tree. Nothing here wri
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from ..model.article_lines import DEFAULT_ARTICLE_TERMS, ArticleLine, line_fields
 from ..model.describe import keyword_line
 from ..store import StoredArticle, duplicate_groups, representatives
-from .edits import check_live_topic
+from .edits import UnknownTopic, check_live_topic
 from .places import article_ids_with_place, place_counts, topic_mentions
 from .trends import TopicTrends, topic_trends
 from .workspace import Workspace
@@ -76,12 +76,21 @@ def with_topic(ws: Workspace, stored: StoredArticle, n_terms: int = DEFAULT_ARTI
     return record
 
 
-def trends(ws: Workspace, by: str = "month", place: str | None = None, dedupe: bool = True) -> TopicTrends:
-    """Article counts per topic per period (see ``Archive.trends``)."""
+def trends(ws: Workspace, by: str = "month", place: str | None = None, dedupe: bool = True,
+           topic: int | None = None) -> TopicTrends:
+    """Article counts per topic per period, with each live topic's line (see ``Archive.trends``)."""
     articles = article_ids_with_place(ws.store, place) if place is not None else None
     if dedupe:
         representatives(ws.store)  # indexes articles archived before duplicates were tracked
-    return topic_trends(ws.store, ws.current_model()["id"], by, dedupe=dedupe, articles=articles)
+    model_id = ws.current_model()["id"]
+    found = topic_trends(ws.store, model_id, by, dedupe=dedupe, articles=articles)
+    found.lines = {t["topic"]: keyword_line(t["keywords"]) for t in ws.store.topics(model_id)}
+    if topic is not None:
+        if topic not in found.counts:
+            raise UnknownTopic(f"no topic {topic} in the current model")
+        found = replace(found, counts={topic: found.counts[topic]},
+                        per_topic_undated={topic: found.per_topic_undated.get(topic, 0)})
+    return found
 
 
 def places(ws: Workspace, topic: int | None = None) -> list[dict[str, Any]]:

@@ -51,6 +51,7 @@ class TopicTrends:
     totals: list[int]
     undated: int = 0
     per_topic_undated: dict[int, int] = field(default_factory=dict)
+    lines: dict[int, str] = field(default_factory=dict)  # keyword line of each live topic (``Archive.trends``)
 
     def shares(self, topic: int) -> list[float]:
         return [c / t if t else 0.0 for c, t in zip(self.counts[topic], self.totals)]

@@ -42,11 +42,8 @@ def trends(
         keyword_trend(ctx, topic, by, as_json)
         return
     with open_archive(ctx) as archive:
-        result = archive.trends(by.value, place=place, dedupe=dedupe)
-        lines = {t["topic"]: t for t in archive.topics()}
-    rows = [r for r in result.rows() if topic is None or r["topic"] == topic]
-    if topic is not None and topic not in result.counts:
-        raise ValueError(f"no topic {topic} in the current model")
+        result = archive.trends(by.value, place=place, dedupe=dedupe, topic=topic)
+    rows, lines = result.rows(), result.lines
     if as_json:
         print_json({"by": by.value, "undated": result.undated, "rows": rows})
     elif as_csv:
@@ -55,7 +52,7 @@ def trends(
         writer.writerows(rows)
     elif topic is not None:
         table = Table("period", "articles", "share", header_style="bold",
-                      title=lines[topic]["keyword_line"] if topic in lines else None)
+                      title=lines.get(topic))
         for r in rows:
             table.add_row(r["period"], str(r["count"]), f"{r['share']:.1%}")
         out.print(table)
@@ -64,7 +61,7 @@ def trends(
         table = Table("topic", "articles", f"per {by.value} ({span})", "keyword line", header_style="bold")
         for t, counts in sorted(result.counts.items()):
             if t in lines:
-                table.add_row(str(t), str(sum(counts)), sparkline(counts), lines[t]["keyword_line"])
+                table.add_row(str(t), str(sum(counts)), sparkline(counts), lines[t])
         out.print(table)
     if result.undated and not (as_json or as_csv):
         say(f"{result.undated} articles without a date are left out")
