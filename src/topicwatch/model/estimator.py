@@ -6,7 +6,7 @@ composes are pure functions in their own modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -32,9 +32,7 @@ from .languages import allowed_terms, term_languages, topic_languages
 from .persistence import FittedState, decode, encode
 from .stories import StoryGrain, fit_stories
 from .topics import Labels, Story, Topic
-from .work import LocalRunner, Runner, embed_all
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
+from .work import LocalRunner, Progress, Runner, embed_all, report_progress
 
 # Constructor arguments a saved model keeps, in the order it keeps them.
 _SAVED_PARAMS = ("n_topics", "n_keywords", "seed", "sample_size", "partition_size", "max_topics_per_word",
@@ -109,7 +107,7 @@ class TopicModel:
         self.term_languages_: list[str] | None = learned.term_languages
         sample_terms, sample_doc_term, passages = learned.terms, learned.doc_term, learned.passages
         k = self.n_topics or automatic_topic_count(len(texts))
-        _report(progress, "cluster", 0, 1)
+        report_progress(progress, "cluster", 0, 1)
         restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
         found = discover(vectors[sample], sample_doc_term, passages, k, seed=self.seed, restarts=restarts,
                          lexical_dims=self.lexical_dims, partition_size=self.partition_size,
@@ -117,7 +115,7 @@ class TopicModel:
         self.lexical_, self.centroids_ = found.lexical, found.centres
         self.retired_: set[int] = set()  # topics that take no articles of their own
         self.merged_into_: dict[int, int] = {}  # merged topic -> the topic that holds its articles
-        _report(progress, "cluster", 1, 1)
+        report_progress(progress, "cluster", 1, 1)
         known_terms = sample_terms if len(sample) == len(texts) else None
         # Article lines are made in the same pass as labels, so their topic shares come from the sample.
         sample_labels = self.assign_features(found.features)[0]
@@ -127,7 +125,7 @@ class TopicModel:
         liner = ArticleLiner.from_counts(self.vocabulary_, sample_counts.doc_counts, sample_counts.topic_sizes,
                                          self.common_terms_)
         labelled = label_all(self, texts, vectors, runner, liner, known_terms,
-                             lambda stop: _report(progress, "label", stop, len(texts)))
+                             lambda stop: report_progress(progress, "label", stop, len(texts)))
         self.labels_, self.scores_, self.term_stats_ = labelled.labels, labelled.scores, labelled.counts
         self.article_lines_ = labelled.lines
         self.story_grain_ = StoryGrain.fitted(self.story_grain_.index, labelled.story_counts, labelled.stories)
@@ -348,7 +346,11 @@ class TopicModel:
         """Embeddings of ``texts`` with this model's backend, partition by partition."""
         backend = self.embedding if isinstance(self.embedding, str) else None
         return embed_all(runner or LocalRunner(), self.embedder_, backend, texts,
-                         lambda stop: _report(progress, "embed", stop, len(texts)))
+                         lambda stop: report_progress(progress, "embed", stop, len(texts)))
+
+    @property
+    def stories_(self) -> list[Story]:
+        return self.story_grain_.stories
 
     @property
     def embedder_(self) -> Embedder:
@@ -393,8 +395,3 @@ class TopicModel:
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
             raise RuntimeError("this TopicModel is not fitted yet: call fit() first")
-
-
-def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
-    if progress is not None:
-        progress(stage, done, total)

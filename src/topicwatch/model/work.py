@@ -16,6 +16,13 @@ import numpy as np
 
 from ..embed import Embedder, get_embedder
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def report_progress(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
 
 class Runner(Protocol):
     """What the pipeline needs from a place to run partition tasks."""
