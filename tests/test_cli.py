@@ -79,6 +79,18 @@ def test_user_mistakes_are_one_line_errors(tmp_path, workdir):
     assert "rejected 1" in bad_path.stdout
 
 
+def test_keyword_trends_before_a_fit_and_export_onto_a_file_are_one_line_errors(tmp_path, workdir):
+    run("--archive", "unfitted.db", "ingest", str(workdir / "sample.jsonl"), cwd=tmp_path)
+    early = run("--archive", "unfitted.db", "trends", "--topic", "3", "--keywords", cwd=tmp_path, check=False)
+    assert early.returncode == 1 and "Traceback" not in early.stderr
+    assert early.stderr.strip().count("\n") == 0 and "no topics yet (run 'topicwatch fit' first)" in early.stderr
+    (tmp_path / "taken").write_text("a file, not a folder")
+    onto_file = run("export", "--out", str(tmp_path / "taken"), cwd=workdir, check=False)
+    assert onto_file.returncode == 1 and "Traceback" not in onto_file.stderr
+    assert onto_file.stderr.strip().count("\n") == 0 and "exists and is not a folder" in onto_file.stderr
+    assert (tmp_path / "taken").read_text() == "a file, not a folder"
+
+
 def test_strict_ingest_exits_non_zero(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": ""}\n')
     result = run("ingest", "--strict", "in.jsonl", cwd=tmp_path, check=False)

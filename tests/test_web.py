@@ -196,6 +196,21 @@ def test_editing_needs_localhost_or_the_token(archive_path, monkeypatch):
     assert guarded.put("/api/topics/0/label", json={"label": None}, headers=right).status_code == 200
 
 
+def test_edits_from_another_site_are_refused(archive_path):
+    local = TestClient(create_app(archive_path, warm=False), base_url="http://127.0.0.1:8765")
+    before = local.get("/api/topics").json()["items"]
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "http://127.0.0.1:9999"},
+                    {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}):
+        for response in (local.post("/api/topics/3/split", headers=headers),
+                         local.post("/api/topics/merge", json={"topics": [3, 4]}, headers=headers),
+                         local.put("/api/topics/3/label", json={"label": "x"}, headers=headers)):
+            assert response.status_code == 403, (headers, response.status_code)
+    assert local.get("/api/topics").json()["items"] == before  # nothing changed
+    same = {"Origin": "http://127.0.0.1:8765", "Sec-Fetch-Site": "same-origin"}
+    assert local.put("/api/topics/3/label", json={"label": "x"}, headers=same).status_code == 200
+    assert local.put("/api/topics/3/label", json={"label": None}, headers=same).status_code == 200
+
+
 def test_an_archive_without_topics_yet(tmp_path):
     from importlib import resources
 

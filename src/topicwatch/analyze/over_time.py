@@ -30,10 +30,8 @@ def keywords_by_period(archive: Archive, topic: int, by: str = "month", n_keywor
 
     from ..embed import document_text
     from ..model.describe import count_terms, doc_term_matrix, select_keywords, term_weights
-    from ..model.estimator import TopicModel
 
-    record = archive.store.current_model()
-    model = TopicModel.from_bytes(record["state"])
+    record, model = archive.workspace.load_model()
     rows = archive.store.dated_topic_texts(record["id"], topic)
     if not rows:
         return []

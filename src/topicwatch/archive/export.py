@@ -49,6 +49,8 @@ def export(ws: Workspace, out_dir: str | Path, fmt: str = "jsonl",
         mark_complete(target, {"articles": written, "topics": len(topics)})
         return [child(target, "assignments"), child(target, "topics.jsonl")]
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder (export writes a folder of files)")
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:

@@ -20,9 +20,11 @@ def require_editor(request: Request) -> None:
 
     Bound to loopback without a token: anyone on this machine may edit. With a token (``--token`` or
     TOPICWATCH_TOKEN): the request must carry ``Authorization: Bearer <token>`` (401 otherwise).
-    Bound beyond loopback without a token: editing is refused (403).
+    Bound beyond loopback without a token: editing is refused (403). From a browser, only the page
+    this server serves may edit (``refuse_cross_site``).
     """
     state: WebState = request.app.state.web
+    refuse_cross_site(request)
     if state.token:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         matches = hmac.compare_digest(given.strip().encode(), state.token.encode())
@@ -33,6 +35,19 @@ def require_editor(request: Request) -> None:
     if not state.local_only:
         raise HTTPException(403, "editing is off: this server is reachable beyond localhost and has no token "
                                  "(restart it with --token or TOPICWATCH_TOKEN)")
+
+
+def refuse_cross_site(request: Request) -> None:
+    """403 for an edit a browser sends on behalf of another site. A page elsewhere (another port on
+    this machine too) can send a "simple" POST that needs no preflight; the browser still names where
+    it came from, in ``Origin`` and ``Sec-Fetch-Site``, and neither can be forged by the page.
+    Requests without them (curl, scripts on this machine) are judged by the token rules alone."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise HTTPException(403, f"editing from another site is refused (Sec-Fetch-Site: {site[:40]})")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.headers.get('host', '')}":
+        raise HTTPException(403, f"editing from another origin is refused (Origin: {origin[:200]})")
 
 
 def host_of(header: str) -> str:
