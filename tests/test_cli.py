@@ -91,6 +91,14 @@ def test_keyword_trends_before_a_fit_and_export_onto_a_file_are_one_line_errors(
     assert (tmp_path / "taken").read_text() == "a file, not a folder"
 
 
+def test_topic_ids_past_sqlite_integers_are_usage_errors(workdir):
+    huge = str(2**63)
+    for args in (("search", "border", "--topic", huge), ("trends", "--topic", huge), ("topic", "history", huge),
+                 ("places", "--topic", huge), ("topic", "rename", huge, "x"), ("topic", "merge", "1", huge)):
+        result = run(*args, cwd=workdir, check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+
+
 def test_strict_ingest_exits_non_zero(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": ""}\n')
     result = run("ingest", "--strict", "in.jsonl", cwd=tmp_path, check=False)

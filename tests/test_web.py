@@ -211,6 +211,27 @@ def test_edits_from_another_site_are_refused(archive_path):
     assert local.put("/api/topics/3/label", json={"label": None}, headers=same).status_code == 200
 
 
+def test_ids_past_sqlite_integers_and_long_labels_are_refused_whole(archive_path):
+    local = TestClient(create_app(archive_path, warm=False), base_url="http://127.0.0.1",
+                       raise_server_exceptions=False)
+    huge = 2**63
+    for response in (local.get(f"/api/topics/{huge}/articles"), local.get(f"/api/topics/{huge}"),
+                     local.get("/api/search", params={"q": "missile", "topic": huge}),
+                     local.put(f"/api/topics/{huge}/label", json={"label": "x"}),
+                     local.post("/api/topics/merge", json={"topics": [3, huge]})):
+        assert response.status_code == 400, response.status_code  # the app answers bad input 400
+    before = local.get("/api/topics").json()["items"]
+    live = [t["topic"] for t in before]
+    too_long = local.post("/api/topics/merge", json={"topics": live[:2], "label": "x" * 100_000})
+    assert too_long.status_code == 400
+    assert local.get("/api/topics").json()["items"] == before  # the failed merge merged nothing
+    from topicwatch.archive.archive import Archive
+
+    with Archive(archive_path, create=False) as archive, pytest.raises(ValueError, match="label too long"):
+        archive.merge_topics(live[0], live[1:2], label="x" * 201)
+    assert local.get("/api/topics").json()["items"] == before
+
+
 def test_an_archive_without_topics_yet(tmp_path):
     from importlib import resources
 

@@ -11,7 +11,8 @@ from .fitting import save_topics
 from .updates import distinct_texts, reference_passages
 from .workspace import Workspace
 
-MAX_LABEL_CHARS = 200
+MAX_LABEL_CHARS = 200  # the one limit on a topic's label, as given (the web schema states it too)
+MAX_ID = 2**63 - 1  # topic and story ids are SQLite integers
 
 
 class UnknownTopic(KeyError, ValueError):
@@ -25,15 +26,14 @@ def clean_label(label: str | None) -> str | None:
     """A label as stored: control characters dropped, whitespace collapsed; empty means no label."""
     if label is None:
         return None
+    if len(label) > MAX_LABEL_CHARS:
+        raise ValueError(f"label too long: {len(label)} characters (at most {MAX_LABEL_CHARS})")
     text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in label)
-    text = " ".join(text.split())
-    if len(text) > MAX_LABEL_CHARS:
-        raise ValueError(f"label too long: {len(text)} characters (at most {MAX_LABEL_CHARS})")
-    return text or None
+    return " ".join(text.split()) or None
 
 
 def check_live_topic(ws: Workspace, model_id: int, topic: int) -> None:
-    if topic not in {t["topic"] for t in ws.store.topics(model_id)}:
+    if not 0 <= topic <= MAX_ID or topic not in {t["topic"] for t in ws.store.topics(model_id)}:
         raise UnknownTopic(f"no topic {topic} in the current model (see 'topicwatch topics')")
 
 

@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from ...analyze.bursts import archive_bursts
 from ...analyze.over_time import keywords_by_period, sparkline
-from .app import JsonOption, PlaceOption, app, open_archive, out, print_json, say
+from .app import MAX_ID, JsonOption, PlaceOption, app, open_archive, out, print_json, say
 
 
 class Period(str, Enum):
@@ -27,7 +27,7 @@ class Period(str, Enum):
 @app.command()
 def trends(
     ctx: typer.Context,
-    topic: Annotated[int | None, typer.Option(help="One topic: its counts per period.")] = None,
+    topic: Annotated[int | None, typer.Option(min=0, max=MAX_ID, help="One topic: its counts per period.")] = None,
     by: Annotated[Period, typer.Option(help="Period length.")] = Period.month,
     keywords: Annotated[bool, typer.Option("--keywords", help="With --topic: its keyword line per period.")]
     = False,
@@ -85,7 +85,7 @@ def keyword_trend(ctx: typer.Context, topic: int | None, by: Period, as_json: bo
 @app.command()
 def places(
     ctx: typer.Context,
-    topic: Annotated[int | None, typer.Option(help="Only this topic's articles.")] = None,
+    topic: Annotated[int | None, typer.Option(min=0, max=MAX_ID, help="Only this topic's articles.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many places.")] = 50,
     as_json: JsonOption = False,
 ) -> None:

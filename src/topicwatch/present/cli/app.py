@@ -25,6 +25,7 @@ from rich.progress import (
 )
 
 from ...archive.archive import DEFAULT_ARCHIVE, Archive
+from ...archive.edits import MAX_ID
 from ...model.article_lines import STORED_TERMS
 from ...read import ReaderOptions
 from ...run import ClusterError, make_runner
@@ -45,6 +46,8 @@ ArchiveOption = Annotated[
                  help="The archive file (SQLite). Created by ingest if missing."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+# Topic ids are SQLite integers: a larger number is a usage error, not a traceback from the store.
+TopicArgument = Annotated[int, typer.Argument(min=0, max=MAX_ID, help="A topic id.")]
 TermsOption = Annotated[int, typer.Option("--terms", min=1, max=STORED_TERMS,
                                           help="Terms in each article's own keyword line.")]
 ClusterOption = Annotated[str | None, typer.Option(

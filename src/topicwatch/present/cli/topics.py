@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .app import JsonOption, PlaceOption, app, open_archive, out, print_json, say
+from .app import MAX_ID, JsonOption, PlaceOption, TopicArgument, app, open_archive, out, print_json, say
 
 
 class Level(str, Enum):
@@ -25,7 +25,8 @@ def list_topics(
                                                             "language (ko, en, es, fr, de).")] = None,
     place: PlaceOption = None,
     level: Annotated[Level, typer.Option("--level", help="topics, or the stories inside them.")] = Level.topics,
-    topic: Annotated[int | None, typer.Option("--topic", help="With --level stories: one topic's stories.")] = None,
+    topic: Annotated[int | None, typer.Option("--topic", min=0, max=MAX_ID,
+                                                      help="With --level stories: one topic's stories.")] = None,
 ) -> None:
     """List topics: id, size, date range, language, keyword line (--place: most mentions first);
     --level stories: the stories inside each topic, each with its own line."""
@@ -66,7 +67,7 @@ app.add_typer(topic_app, name="topic")
 
 
 @topic_app.command("rename")
-def topic_rename(ctx: typer.Context, topic: int, label: Annotated[str, typer.Argument(help="The new label.")]) -> None:
+def topic_rename(ctx: typer.Context, topic: TopicArgument, label: Annotated[str, typer.Argument(help="The new label.")]) -> None:
     """Give a topic your own label (kept through updates and refits; shown everywhere)."""
     with open_archive(ctx.parent) as archive:
         archive.rename_topic(topic, label)
@@ -74,7 +75,7 @@ def topic_rename(ctx: typer.Context, topic: int, label: Annotated[str, typer.Arg
 
 
 @topic_app.command("merge")
-def topic_merge(ctx: typer.Context, topics: Annotated[list[int], typer.Argument(help="TARGET OTHER...")]) -> None:
+def topic_merge(ctx: typer.Context, topics: Annotated[list[int], typer.Argument(min=0, max=MAX_ID, help="TARGET OTHER...")]) -> None:
     """Merge topics into the first one: their articles move to it, and so will future ones."""
     with open_archive(ctx.parent) as archive:
         archive.merge_topics(topics[0], topics[1:])
@@ -82,7 +83,7 @@ def topic_merge(ctx: typer.Context, topics: Annotated[list[int], typer.Argument(
 
 
 @topic_app.command("split")
-def topic_split(ctx: typer.Context, topic: int,
+def topic_split(ctx: typer.Context, topic: TopicArgument,
                 into: Annotated[int, typer.Option("--into", min=2, help="How many parts.")] = 2) -> None:
     """Split a topic into new topics (new ids); its old id is retired."""
     with open_archive(ctx.parent) as archive:
@@ -91,7 +92,7 @@ def topic_split(ctx: typer.Context, topic: int,
 
 
 @topic_app.command("history")
-def topic_history(ctx: typer.Context, topic: int, as_json: JsonOption = False) -> None:
+def topic_history(ctx: typer.Context, topic: TopicArgument, as_json: JsonOption = False) -> None:
     """Every version of a topic's keyword line, with the dates it covered."""
     with open_archive(ctx.parent) as archive:
         versions = archive.keyword_history(topic)

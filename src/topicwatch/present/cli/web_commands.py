@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...analyze.search import MODES, search
-from .app import JsonOption, app, open_archive, out, print_json, say, warn
+from .app import MAX_ID, JsonOption, app, open_archive, out, print_json, say, warn
 
 ArchiveHere = Annotated[Path | None, typer.Option("--archive", "-a", help="The archive file (overrides the "
                                                   "global --archive).")]
@@ -52,7 +52,7 @@ def search_command(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words to look for; any text.")],
     archive: ArchiveHere = None,
-    topic: Annotated[int | None, typer.Option("--topic", help="Only articles of this topic.")] = None,
+    topic: Annotated[int | None, typer.Option("--topic", min=0, max=MAX_ID, help="Only articles of this topic.")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="From date: YYYY, YYYY-MM or YYYY-MM-DD.")]
     = None,
     date_to: Annotated[str | None, typer.Option("--to", help="To date, inclusive.")] = None,

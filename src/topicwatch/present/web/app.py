@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
@@ -17,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ...analyze.search import MAX_LIMIT, MAX_OFFSET, MODES, SearchError, search
 from ...store import ArchiveError
-from .edits import set_topic_label
+from .edits import MAX_ID, set_topic_label
 from .overview import with_labels
 from .queries import article as article_detail
 from .queries import current_model, filter_values, topic_row, topic_stories
@@ -47,6 +48,8 @@ DEFAULT_LIMIT = 50
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (at most {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+# Ids are SQLite integers: beyond 2^63 - 1 a request is answered 422, never a server error.
+TopicId = Annotated[int, PathParam(ge=0, le=MAX_ID, description="A topic id.")]
 ERRORS = {400: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}}
 EDIT_ERRORS = {**ERRORS, 401: {"model": Problem}, 403: {"model": Problem}}
 
@@ -115,7 +118,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
                 "items": items[offset : offset + limit]}
 
     @app.get("/api/topics/{topic}", response_model=TopicDetail, responses=ERRORS, tags=["topics"])
-    def topic(topic: int) -> dict:
+    def topic(topic: TopicId) -> dict:
         """One topic: its trend by month and its keyword line history (newest last)."""
         overview = state.overview()
         store = state.archive().store
@@ -134,8 +137,9 @@ def _routes(app: FastAPI, state: WebState) -> None:
 
     @app.get("/api/topics/{topic}/articles", response_model=ArticlePage, responses=ERRORS,
              tags=["topics"])
-    def topic_articles(topic: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
-                       story: Annotated[int | None, Query(description="Only this story's articles.")] = None) -> dict:
+    def topic_articles(topic: TopicId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+                       story: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Only this story's articles.")]
+                       = None) -> dict:
         """A topic's articles (or one of its stories'), newest first (undated last), one page at a time."""
         store = state.archive().store
         model = current_model(store)
@@ -178,7 +182,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
     def search_articles(
         q: Annotated[str, Query(description="Words to look for (any text; at most 1,000 characters).")] = "",
         mode: Annotated[str, Query(description=f"One of {', '.join(MODES)}.")] = "combined",
-        topic: Annotated[int | None, Query(description="Only this topic.")] = None,
+        topic: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Only this topic.")] = None,
         date_from: Annotated[str | None, Query(alias="from", description="From date (YYYY[-MM[-DD]]).")]
         = None,
         date_to: Annotated[str | None, Query(alias="to", description="To date, inclusive.")] = None,
@@ -202,7 +206,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
 
     @app.put("/api/topics/{topic}/label", response_model=LabelOut, responses=EDIT_ERRORS,
              dependencies=[Depends(require_editor)], tags=["edits"])
-    def rename(topic: int, body: LabelIn) -> dict:
+    def rename(topic: TopicId, body: LabelIn) -> dict:
         """Name a topic of the current model (an empty label clears it)."""
         try:
             label = set_topic_label(state.archive(), topic, body.label)
@@ -224,7 +228,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
 
     @app.post("/api/topics/{topic}/split", responses=EDIT_ERRORS, dependencies=[Depends(require_editor)],
               tags=["edits"])
-    def split(topic: int, body: SplitIn | None = None) -> dict:
+    def split(topic: TopicId, body: SplitIn | None = None) -> dict:
         """Split a topic into new topics (new ids); its old id is retired."""
         try:
             parts = state.archive().split_topic(topic, (body or SplitIn()).parts)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...archive.archive import Archive
-from ...archive.edits import MAX_LABEL_CHARS, clean_label
+from ...archive.edits import MAX_ID, MAX_LABEL_CHARS, clean_label
 
-__all__ = ["MAX_LABEL_CHARS", "clean_label", "set_topic_label"]
+__all__ = ["MAX_ID", "MAX_LABEL_CHARS", "clean_label", "set_topic_label"]
 
 
 def set_topic_label(archive: Archive, topic: int, label: str | None) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
-from .edits import MAX_LABEL_CHARS
+from .edits import MAX_ID, MAX_LABEL_CHARS
 
 
 class Problem(BaseModel):
@@ -149,7 +151,7 @@ class FilterValues(BaseModel):
 
 
 class LabelIn(BaseModel):
-    label: str | None = Field(max_length=4 * MAX_LABEL_CHARS, description="The new name; empty clears it.")
+    label: str | None = Field(max_length=MAX_LABEL_CHARS, description="The new name; empty clears it.")
 
 
 class LabelOut(BaseModel):
@@ -158,8 +160,8 @@ class LabelOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    topics: list[int] = Field(min_length=2, max_length=50)
-    label: str | None = None
+    topics: list[Annotated[int, Field(ge=0, le=MAX_ID)]] = Field(min_length=2, max_length=50)
+    label: str | None = Field(None, max_length=MAX_LABEL_CHARS)
 
 
 class SplitIn(BaseModel):
