@@ -99,6 +99,23 @@ def test_topic_ids_past_sqlite_integers_are_usage_errors(workdir):
         assert result.returncode == 2 and "Traceback" not in result.stderr, args
 
 
+def test_archive_text_is_shown_as_text_never_as_markup_or_terminal_codes(tmp_path, workdir):
+    tricky = tmp_path / "tricky.jsonl"
+    tricky.write_text(json.dumps({"id": "esc-1", "title": "Clear \x1b[2J screen \x1b]0;pwned\x07 [red]loud[/]",
+                                  "text": "A text with \x1b]8;;http://evil.example\x1b\\a hidden link\x1b]8;;\x1b\\ in it."})
+                      + "\n" + '{"id": "bad", "text": [/] }\n', encoding="utf-8")
+    run("--archive", "t.db", "ingest", str(workdir / "sample.jsonl"), str(tricky), cwd=tmp_path)
+    rejects = run("--archive", "t.db", "rejects", cwd=tmp_path)
+    assert "[/]" in rejects.stdout
+    run("--archive", "t.db", "fit", "--seed", "0", cwd=tmp_path)
+    run("--archive", "t.db", "topic", "rename", "0", "[/] [red]named[/red] [link=http://x]", cwd=tmp_path)
+    topics = run("--archive", "t.db", "topics", cwd=tmp_path)
+    assert "[/] [red]named[/red] [link=http://x]" in topics.stdout  # the label, literally
+    for args in (("show", "esc-1"), ("search", "screen"), ("topics",)):
+        shown = run("--archive", "t.db", *args, cwd=tmp_path)
+        assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout, args
+
+
 def test_strict_ingest_exits_non_zero(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": ""}\n')
     result = run("ingest", "--strict", "in.jsonl", cwd=tmp_path, check=False)

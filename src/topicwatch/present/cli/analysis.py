@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from ...analyze.bursts import archive_bursts
 from ...analyze.over_time import keywords_by_period, sparkline
-from .app import MAX_ID, JsonOption, PlaceOption, app, open_archive, out, print_json, say
+from .app import MAX_ID, JsonOption, PlaceOption, add_row, app, open_archive, out, print_json, say, shown
 
 
 class Period(str, Enum):
@@ -54,14 +54,14 @@ def trends(
         table = Table("period", "articles", "share", header_style="bold",
                       title=lines.get(topic))
         for r in rows:
-            table.add_row(r["period"], str(r["count"]), f"{r['share']:.1%}")
+            add_row(table, r["period"], str(r["count"]), f"{r['share']:.1%}")
         out.print(table)
     else:
         span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no dated articles"
         table = Table("topic", "articles", f"per {by.value} ({span})", "keyword line", header_style="bold")
         for t, counts in sorted(result.counts.items()):
             if t in lines:
-                table.add_row(str(t), str(sum(counts)), sparkline(counts), lines[t])
+                add_row(table, str(t), str(sum(counts)), sparkline(counts), lines[t])
         out.print(table)
     if result.undated and not (as_json or as_csv):
         say(f"{result.undated} articles without a date are left out")
@@ -78,7 +78,7 @@ def keyword_trend(ctx: typer.Context, topic: int | None, by: Period, as_json: bo
         return
     table = Table("period", "articles", "keyword line", header_style="bold")
     for row in lines:
-        table.add_row(row["period"], str(row["articles"]), " ".join(row["keywords"]))
+        add_row(table, row["period"], str(row["articles"]), " ".join(row["keywords"]))
     out.print(table)
 
 
@@ -98,7 +98,7 @@ def places(
     table = Table("place", "kind", "province", "articles", "top topics (articles)", header_style="bold")
     for row in rows:
         tops = ", ".join(f"{t}: {n}" for t, n in list(row["topics"].items())[:5])
-        table.add_row(row["place"], row["kind"], row["province"] or "", str(row["articles"]), tops)
+        add_row(table, row["place"], row["kind"], row["province"] or "", str(row["articles"]), tops)
     out.print(table)
 
 
@@ -117,7 +117,7 @@ def duplicates(
     table = Table("group", "id", "date", "similarity", "title", header_style="bold")
     for n, group in enumerate(groups[:limit], 1):
         for i, a in enumerate(group["articles"]):
-            table.add_row(str(n) if i == 0 else "", a["id"], a["date"] or "",
+            add_row(table, str(n) if i == 0 else "", a["id"], a["date"] or "",
                           "first" if i == 0 else f"{a['similarity']:.2f}", (a["title"] or "")[:70])
     out.print(table)
     members = sum(g["size"] - 1 for g in groups)
@@ -143,7 +143,7 @@ def bursts(
                   header_style="bold")
     for b in found:
         titles = "\n".join(f"  {a['date']} {a['title'][:70]}" for a in b["top_articles"][:3])
-        table.add_row(str(b["topic"]), b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
+        add_row(table, str(b["topic"]), b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
                       f"{b['share']:.0%} ({b['baseline']:.0%})", f"{b['keyword_line']}\n{titles}")
     out.print(table)
 
@@ -164,7 +164,7 @@ def tree(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 grow(child, sub)
         else:
             label = f" [{node['label']}]" if node.get("label") else ""
-            branch.add(Text(f"{node['topic']}{label} ({node['size']}): {node['keyword_line']}"))
+            branch.add(Text(shown(f"{node['topic']}{label} ({node['size']}): {node['keyword_line']}")))
 
     top = Tree("topics")
     if root:

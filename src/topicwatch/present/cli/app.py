@@ -6,6 +6,7 @@ The command modules register on ``app``; ``main`` runs it and turns user mistake
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
+from rich.text import Text
 
 from ...archive.archive import DEFAULT_ARCHIVE, Archive
 from ...archive.edits import MAX_ID
@@ -116,14 +119,28 @@ def progress_bars():
         yield update
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """Archive text as it may reach a terminal: without control characters, so an escape sequence in a
+    title (clear screen, window title, a hidden link) is inert text, never an instruction."""
+    return _CONTROL.sub("", text)
+
+
+def add_row(table: Table, *cells: str | Text) -> None:
+    """A table row whose text cells are shown as they are: never read as rich markup ("[red]", "[/]")."""
+    table.add_row(*(cell if isinstance(cell, Text) else Text(shown(str(cell))) for cell in cells))
+
+
 def say(text: str) -> None:
     """One line of plain text on stdout (no rich markup)."""
-    out.print(text, markup=False)
+    out.print(shown(text), markup=False, highlight=False)
 
 
 def warn(text: str) -> None:
     """One line of plain text on stderr (no rich markup, no highlighting)."""
-    err.print(text, markup=False, highlight=False)
+    err.print(shown(text), markup=False, highlight=False)
 
 
 def print_json(data: Any) -> None:

@@ -22,6 +22,7 @@ from .app import (
     TermsOption,
     TextField,
     TitleField,
+    add_row,
     app,
     open_archive,
     out,
@@ -30,6 +31,7 @@ from .app import (
     progress_bars,
     reader_options,
     say,
+    shown,
 )
 
 
@@ -54,7 +56,7 @@ def show(ctx: typer.Context, article_id: Annotated[str, typer.Argument(help="The
         return
     body = document_text(article["title"], article["text"])
     header = article["keyword_line"] or "(no topics yet: run 'topicwatch fit')"
-    sys.stdout.write(f"{header}\n{body}\n")
+    sys.stdout.write(shown(f"{header}\n{body}\n"))
 
 
 @app.command()
@@ -113,7 +115,7 @@ def evaluate(
     table = Table("measure", "value", header_style="bold")
     for key, value in scores.as_dict().items():
         if value is not None:
-            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+            add_row(table, key, f"{value:.4f}" if isinstance(value, float) else str(value))
     out.print(table)
 
 
@@ -131,7 +133,7 @@ def rejects(
         return
     table = Table("where", "reason", "snippet", header_style="bold")
     for row in rows:
-        table.add_row(row["where"], row["reason"], row["snippet"][:60])
+        add_row(table, row["where"], row["reason"], row["snippet"][:60])
     out.print(table)
 
 

@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .app import MAX_ID, JsonOption, PlaceOption, TopicArgument, app, open_archive, out, print_json, say
+from .app import (
+    MAX_ID,
+    JsonOption,
+    PlaceOption,
+    TopicArgument,
+    add_row,
+    app,
+    open_archive,
+    out,
+    print_json,
+    say,
+)
 
 
 class Level(str, Enum):
@@ -41,7 +52,7 @@ def list_topics(
     columns = ["topic", "size", *(["mentions"] if place else []), "from", "to", "lang", "keyword line"]
     table = Table(*columns, header_style="bold")
     for t in topics:
-        table.add_row(str(t["topic"]), str(t["size"]), *([str(t["mentions"])] if place else []),
+        add_row(table, str(t["topic"]), str(t["size"]), *([str(t["mentions"])] if place else []),
                       t["first_date"] or "", t["last_date"] or "", t["language"] or "",
                       t["label"] and f"[{t['label']}] {t['keyword_line']}" or t["keyword_line"])
     out.print(table)
@@ -56,7 +67,7 @@ def list_stories(ctx: typer.Context, topic: int | None, as_json: bool) -> None:
         return
     table = Table("story", "topic", "size", "from", "to", "keyword line", header_style="bold")
     for st in stories:
-        table.add_row(str(st["story"]), str(st["topic"]), str(st["size"]), st["first_date"] or "",
+        add_row(table, str(st["story"]), str(st["topic"]), str(st["size"]), st["first_date"] or "",
                       st["last_date"] or "", st["keyword_line"])
     out.print(table)
 
@@ -101,6 +112,6 @@ def topic_history(ctx: typer.Context, topic: TopicArgument, as_json: JsonOption 
         return
     table = Table("version", "made", "articles from", "to", "keyword line", header_style="bold")
     for v in versions:
-        table.add_row(str(v["version"]), time.strftime("%Y-%m-%d %H:%M", time.localtime(v["created"])),
+        add_row(table, str(v["version"]), time.strftime("%Y-%m-%d %H:%M", time.localtime(v["created"])),
                       v["first_date"] or "", v["last_date"] or "", " ".join(v["keywords"]))
     out.print(table)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...analyze.search import MODES, search
-from .app import MAX_ID, JsonOption, app, open_archive, out, print_json, say, warn
+from .app import MAX_ID, JsonOption, add_row, app, open_archive, out, print_json, say, shown, warn
 
 ArchiveHere = Annotated[Path | None, typer.Option("--archive", "-a", help="The archive file (overrides the "
                                                   "global --archive).")]
@@ -79,11 +79,11 @@ def search_command(
         return
     table = Table("#", "id", "date", "topic", "title / match", header_style="bold", show_lines=True)
     for rank, hit in enumerate(hits, start=offset + 1):
-        match = Text(hit.title + "\n", style="bold")
+        match = Text(shown(hit.title) + "\n", style="bold")
         for piece, is_hit in hit.snippet_parts:
-            match.append(piece, style="reverse" if is_hit else "")
+            match.append(shown(piece), style="reverse" if is_hit else "")
         topic = "" if hit.topic is None else str(hit.topic)
-        table.add_row(str(rank), Text(hit.id), hit.date or "", topic, match)
+        add_row(table, str(rank), Text(shown(hit.id)), hit.date or "", topic, match)
     out.print(table)
 
 
