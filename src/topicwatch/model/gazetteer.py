@@ -8,7 +8,7 @@ Revised Romanization, hyphenated, spaced and joined forms, and suffixed forms (-
 Places also carry their Korean names (North and South spellings), matched in Korean text.
 
 The alias table (``aliases.py``) is built from these entries; the places of an article are found
-with them (``topicwatch.places``).
+with them (``topicwatch.model.places``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The places an article names: North Korean provinces, special cities, cities and counties.
 
-Places are found with the gazetteer (``topics/gazetteer.py``): the text's spellings are folded onto
+Places are found with the gazetteer (``gazetteer.py``): the text's spellings are folded onto
 canonical names by the built-in alias table ("Hamgyŏng-pukto" -> "north hamgyong", "Sinuiju-si" ->
 "sinuiju"), then canonical names are matched as whole words; Korean names are matched in Hangul
 text when a suffix, a particle or a non-letter follows them, so "무산계급" (proletariat) is not
