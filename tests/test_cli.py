@@ -116,6 +116,24 @@ def test_archive_text_is_shown_as_text_never_as_markup_or_terminal_codes(tmp_pat
         assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout, args
 
 
+def test_articles_ingested_after_a_fit_say_to_run_update(tmp_path, workdir):
+    rows = [json.loads(line) for line in (workdir / "sample.jsonl").read_text().splitlines()]
+    (tmp_path / "first.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:60]))
+    (tmp_path / "later.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[60:]))
+    run("--archive", "a.db", "ingest", "first.jsonl", cwd=tmp_path)
+    run("--archive", "a.db", "fit", "--seed", "0", cwd=tmp_path)
+    run("--archive", "a.db", "ingest", "later.jsonl", cwd=tmp_path)
+    for args in (("export", "--format", "seed", "--out", "out"), ("eval",)):
+        result = run("--archive", "a.db", *args, cwd=tmp_path, check=False)
+        assert result.returncode == 1 and result.stderr.strip().count("\n") == 0, args
+        assert "24 articles are not labelled yet (run 'topicwatch update')" in result.stderr, args
+    shown = run("--archive", "a.db", "show", rows[70]["id"], cwd=tmp_path)
+    assert "run 'topicwatch update'" in shown.stdout.splitlines()[0]
+    run("--archive", "a.db", "update", cwd=tmp_path)
+    run("--archive", "a.db", "export", "--format", "seed", "--out", "out", cwd=tmp_path)
+    assert len(list((tmp_path / "out" / "seed").iterdir())) == 84
+
+
 def test_strict_ingest_exits_non_zero(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": ""}\n')
     result = run("ingest", "--strict", "in.jsonl", cwd=tmp_path, check=False)

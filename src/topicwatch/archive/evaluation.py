@@ -16,7 +16,7 @@ from .workspace import Workspace
 
 def evaluate(ws: Workspace, label_field: str | None = None, unseen: Sequence[str | Path] = ()) -> Scores:
     """Scores of the current topics (see ``Archive.evaluate``)."""
-    model = ws.current_model()
+    model = ws.labelled_model()
     topic_of = dict(_labeled_rows(ws, model["id"]))
     texts, assigned, labels = [], [], []
     seen: set[str] = set()

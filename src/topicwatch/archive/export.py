@@ -38,7 +38,7 @@ def export(ws: Workspace, out_dir: str | Path, fmt: str = "jsonl",
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
     check_terms(n_terms)
-    model = ws.current_model()
+    model = ws.labelled_model()
     topics = ws.store.topics(model["id"])
     lines = ExportLines(ws.topic_lines(model["id"]), n_terms)
     if fmt == "parquet" and "://" in str(out_dir):

@@ -41,6 +41,15 @@ class Workspace:
             raise ArchiveError(f"{self.path}: no topics yet (run 'topicwatch fit' first)")
         return model
 
+    def labelled_model(self) -> dict[str, Any]:
+        """The current model's record, when it has labelled every article; else an error that says
+        what to run (articles ingested after the last fit or update)."""
+        model = self.current_model()
+        waiting = self.store.count_unassigned(model["id"])
+        if waiting:
+            raise ArchiveError(f"{self.path}: {waiting} articles are not labelled yet (run 'topicwatch update')")
+        return model
+
     def load_model(self) -> tuple[dict[str, Any], TopicModel]:
         record = self.current_model()
         return record, TopicModel.from_bytes(record["state"])

@@ -59,6 +59,12 @@ class AssignmentTables(StoreCore):
         return dict(self.conn.execute("SELECT article, story FROM assignments WHERE model = ?", (model,)))
 
     # ---- per article ------------------------------------------------------------------------
+    def count_unassigned(self, model: int) -> int:
+        """How many articles the model has not labelled yet."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM articles a LEFT JOIN assignments s ON s.article = a.id AND s.model = ?"
+            " WHERE s.article IS NULL", (model,)).fetchone()[0])
+
     def unassigned_articles(self, model: int) -> list[StoredArticle]:
         """Articles the model has not labelled yet (ingested after its fit or last update)."""
         rows = self.conn.execute(

@@ -62,7 +62,8 @@ def ingest(
 @app.command()
 def update(
     ctx: typer.Context,
-    sources: Annotated[list[str], typer.Argument(help="Files, folders or RSS/Atom feed URLs (http/https).")],
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders or RSS/Atom feed URLs (http/https); none: label the articles ingested since.")] = None,
     text_field: TextField = "text", id_field: IdField = "id", date_field: DateField = "date",
     title_field: TitleField = "title", header: HeaderOption = Header.auto, source: SourceOption = None,
     strict: StrictOption = False, cluster: ClusterOption = None,
@@ -70,7 +71,7 @@ def update(
     """Ingest new articles and label only them: old articles keep their topics, ids keep their meaning."""
     options = reader_options(text_field, id_field, date_field, title_field, header, source)
     with open_archive(ctx, cluster=cluster) as archive, progress_bars() as progress:
-        report = archive.update(sources, options, strict=strict, on_reject=print_reject, progress=progress)
+        report = archive.update(sources or (), options, strict=strict, on_reject=print_reject, progress=progress)
     say(report.summary())
     if report.ingest is not None and not report.ingest.committed:
         raise typer.Exit(1)

@@ -55,7 +55,7 @@ def show(ctx: typer.Context, article_id: Annotated[str, typer.Argument(help="The
         print_json(article)
         return
     body = document_text(article["title"], article["text"])
-    header = article["keyword_line"] or "(no topics yet: run 'topicwatch fit')"
+    header = article["keyword_line"] or "(not labelled yet: run 'topicwatch update', or 'topicwatch fit' first)"
     sys.stdout.write(shown(f"{header}\n{body}\n"))
 
 
