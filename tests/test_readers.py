@@ -429,3 +429,27 @@ def test_streaming_memory_stays_flat(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 200_000
     assert peak < 20 * 1024 * 1024
+
+
+def test_json_values_of_the_wrong_type_are_rejected_not_coerced(tmp_path):
+    path = tmp_path / "types.jsonl"
+    records = [
+        {"id": "good", "title": "Fine", "text": "A proper article about the border."},
+        {"id": "n", "text": 12345},
+        {"id": "l", "text": ["two", "paragraphs"]},
+        {"id": ["a", "b"], "text": "An id that is a list."},
+        {"id": "t", "title": ["first", "second"], "text": "A title that is a list."},
+        {"id": "o", "text": {"nested": "object"}},
+        {"id": 17, "text": "A whole-number id is an id."},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    items = read_all(path)
+    assert [a.id for a in items if isinstance(a, Article)] == ["good", "17"]
+    rejects = {r.where: r.reason for r in items if isinstance(r, Reject)}
+    assert rejects == {
+        f"{path}:2": "field 'text' is a number, not text",
+        f"{path}:3": "field 'text' is a list, not text",
+        f"{path}:4": "field 'id' is a list, not an id (text or a whole number)",
+        f"{path}:5": "field 'title' is a list, not text",
+        f"{path}:6": "field 'text' is an object, not text",
+    }

@@ -185,15 +185,36 @@ def jsonable(value: Any) -> Any:
 
 
 def _as_text(value: Any, name: str) -> str:
+    """A text field as given: a string (or null: none). Anything else is a reject, not a guess: a
+    number, a list or an object in a text field means the record is not what the mapping expects."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    raise RecordError(f"field '{name}' is {_kind(value)}, not text")
+
+
+def _as_id(value: Any, name: str) -> str:
+    """An id as given: a string or a whole number; anything else is a reject."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return "\n\n".join(value)
-    raise RecordError(f"field '{name}' is not text")
+    raise RecordError(f"field '{name}' is {_kind(value)}, not an id (text or a whole number)")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 def one_line(text: str) -> str:
@@ -247,7 +268,7 @@ def article_from_mapping(
     text = _as_text(raw_text, options.text_field)
 
     raw_id = get_field(record, options.id_field)
-    article_id = "" if is_missing(raw_id) or raw_id is None else str(raw_id).strip()
+    article_id = "" if is_missing(raw_id) else _as_id(raw_id, options.id_field)
     raw_title = get_field(record, options.title_field)
     title = "" if is_missing(raw_title) else _as_text(raw_title, options.title_field)
     raw_date = get_field(record, options.date_field)
