@@ -453,3 +453,21 @@ def test_json_values_of_the_wrong_type_are_rejected_not_coerced(tmp_path):
         f"{path}:5": "field 'title' is a list, not text",
         f"{path}:6": "field 'text' is an object, not text",
     }
+
+
+def test_a_named_pipe_among_the_inputs_is_rejected_at_once(tmp_path):
+    import os
+    import threading
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(json.dumps({"id": "g", "text": "An article that goes in."}) + "\n")
+    os.mkfifo(folder / "pipe.jsonl")  # nobody ever writes to it: reading it would wait forever
+    found: list = []
+    reader = threading.Thread(target=lambda: found.extend(read_all(folder)), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "reading hung on the named pipe"
+    assert [a.id for a in found if isinstance(a, Article)] == ["g"]
+    assert [(r.where, r.reason) for r in found if isinstance(r, Reject)] == [
+        (str(folder / "pipe.jsonl"), "not a regular file (a named pipe, device or socket): not read")]

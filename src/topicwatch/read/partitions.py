@@ -8,6 +8,8 @@ feeds and pages are read whole, one file to a partition.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,10 @@ def plan_parts(
             yield Reject(where=str(given), reason="no such file or directory")
             continue
         for file, article_id in listed:
+            if not _is_regular(file):
+                yield from flush()
+                yield Reject(where=str(file), reason="not a regular file (a named pipe, device or socket): not read")
+                continue
             size = _size(file)
             span = part_bytes if workers == 1 else max(min(part_bytes, size // (4 * workers) + 1),
                                                         min(part_bytes, MIN_SPAN_BYTES))
@@ -109,3 +115,12 @@ def read_part(part: InputPart, options: ReaderOptions) -> Iterator[Article | Rej
         return
     for file, article_id in part.files:
         yield from read_file(file, options, article_id=article_id)
+
+
+def _is_regular(path: Path) -> bool:
+    """Whether ``path`` is (or links to) a regular file: reading a named pipe would wait for a writer
+    forever, and a device never ends. A path that cannot be looked at is left to the reader's reject."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
