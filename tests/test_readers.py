@@ -471,3 +471,21 @@ def test_a_named_pipe_among_the_inputs_is_rejected_at_once(tmp_path):
     assert [a.id for a in found if isinstance(a, Article)] == ["g"]
     assert [(r.where, r.reason) for r in found if isinstance(r, Reject)] == [
         (str(folder / "pipe.jsonl"), "not a regular file (a named pipe, device or socket): not read")]
+
+
+def test_a_record_past_the_size_limit_is_rejected_without_being_held(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICWATCH_MAX_RECORD_BYTES", "1000000")
+    path = tmp_path / "huge.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "before", "text": "A small article."}) + "\n")
+        handle.write(json.dumps({"id": "huge", "text": "word " * 4_000_000}) + "\n")  # about 20 MB
+        handle.write(json.dumps({"id": "after", "text": "Another small article."}) + "\n")
+    tracemalloc.start()
+    items = read_all(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [a.id for a in items if isinstance(a, Article)] == ["before", "after"]
+    (only,) = [r for r in items if isinstance(r, Reject)]
+    assert only.where == f"{path}:2" and only.reason.startswith("record too large: 20,000,")
+    assert "at most 1,000,000" in only.reason
+    assert peak < 6_000_000  # the 20 MB line was read past in pieces of the limit, never held whole

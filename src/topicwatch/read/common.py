@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,40 @@ from topicwatch.read.records import (
 BINARY_REASON = "binary file (NUL bytes)"
 NOT_UTF8_REASON = "not valid UTF-8 text"
 _HEAD_BYTES = 8192
+DEFAULT_MAX_RECORD_BYTES = 16 * 2**20  # one JSON Lines record; $TOPICWATCH_MAX_RECORD_BYTES overrides it
+
+
+def max_record_bytes() -> int:
+    """The largest JSON Lines record read ($TOPICWATCH_MAX_RECORD_BYTES, default 16 MiB): a longer one
+    is a reject, read past in chunks, so memory does not grow with one huge record."""
+    configured = os.environ.get("TOPICWATCH_MAX_RECORD_BYTES", "").strip()
+    if not configured:
+        return DEFAULT_MAX_RECORD_BYTES
+    if not configured.isdigit() or int(configured) < 1:
+        raise ValueError(f"TOPICWATCH_MAX_RECORD_BYTES={configured!r}: expected a whole number of bytes, 1 or more")
+    return int(configured)
+
+
+@dataclass(frozen=True)
+class OversizedLine:
+    """A line longer than the record limit, skipped without being held: only its size is kept."""
+
+    size: int
+
+
+def _bounded_lines(handle: IO[bytes], limit: int | None) -> Iterator[bytes | OversizedLine]:
+    """The handle's lines; with ``limit``, a line longer than it comes as an ``OversizedLine``."""
+    if limit is None:
+        yield from handle
+        return
+    while raw := handle.readline(limit + 1):
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while (more := handle.readline(limit + 1)) and not more.endswith(b"\n"):
+            size += len(more)
+        yield OversizedLine(size + len(more))
 _BOM = b"\xef\xbb\xbf"
 _MISSING = object()
 
@@ -61,16 +96,18 @@ def reject(where: str, reason: str, raw: Any = "") -> Reject:
     return Reject(where=where, reason=reason, snippet=clean_snippet(raw) if raw else "")
 
 
-def iter_raw_lines(path: Path, span: tuple[int, int, int] | None = None) -> Iterator[tuple[int, bytes] | Reject]:
+def iter_raw_lines(path: Path, span: tuple[int, int, int] | None = None, limit: int | None = None
+                   ) -> Iterator[tuple[int, bytes | OversizedLine] | Reject]:
     """``(line number, raw bytes)`` for each line of a (possibly gzipped) file, streaming.
 
     A file whose first block holds NUL bytes is one Reject (a binary file); a gzip stream that
     breaks off ends with a Reject naming the line where it broke. The UTF-8 BOM is dropped.
     ``span`` = (first byte, end byte, first line's number) reads only the lines that start in that
-    byte range of a plain file (a partition; see ``readers.partitions``).
+    byte range of a plain file (a partition; see ``readers.partitions``). With ``limit``, a line
+    longer than that many bytes comes as an ``OversizedLine``.
     """
     if span is not None and span[0] > 0:
-        yield from _lines_in_span(path, span)
+        yield from _lines_in_span(path, span, limit)
         return
     where = str(path)
     number = 0
@@ -83,26 +120,27 @@ def iter_raw_lines(path: Path, span: tuple[int, int, int] | None = None) -> Iter
                 return
             handle.seek(0)
             position = 0
-            for number, raw in enumerate(handle, start=1):
+            for number, raw in enumerate(_bounded_lines(handle, limit), start=1):
                 if end is not None and position >= end:
                     return
-                position += len(raw)
-                if number == 1:
+                position += raw.size if isinstance(raw, OversizedLine) else len(raw)
+                if number == 1 and isinstance(raw, bytes):
                     raw = raw.removeprefix(_BOM)
                 yield number, raw
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield reject(f"{where}:{number + 1}" if number else where, f"corrupt gzip data: {exc}")
 
 
-def _lines_in_span(path: Path, span: tuple[int, int, int]) -> Iterator[tuple[int, bytes]]:
+def _lines_in_span(path: Path, span: tuple[int, int, int], limit: int | None
+                   ) -> Iterator[tuple[int, bytes | OversizedLine]]:
     start, end, number = span
     with open(path, "rb") as handle:
         handle.seek(start)
         position = start
-        for raw in handle:
+        for raw in _bounded_lines(handle, limit):
             if position >= end:
                 return
-            position += len(raw)
+            position += raw.size if isinstance(raw, OversizedLine) else len(raw)
             yield number, raw
             number += 1
 

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from topicwatch.read.common import (
+    OversizedLine,
     ReaderOptions,
     article_from_mapping,
     decode_document,
     decode_line,
     iter_raw_lines,
     json_error,
+    max_record_bytes,
     open_binary,
     read_whole_bytes,
     reject,
@@ -41,14 +43,19 @@ def read_json_lines(
     ``span`` limits it to one partition of the file (see ``iter_raw_lines``).
     """
     source = source_name(path, options)
-    for item in iter_raw_lines(path, span):
+    limit = max_record_bytes()
+    for item in iter_raw_lines(path, span, limit):
         if isinstance(item, Reject):
             yield item
             continue
         number, raw = item
+        where = f"{path}:{number}"
+        if isinstance(raw, OversizedLine):
+            yield reject(where, f"record too large: {raw.size:,} bytes (at most {limit:,}; "
+                                "set TOPICWATCH_MAX_RECORD_BYTES to take larger ones)")
+            continue
         if not raw.strip():
             continue
-        where = f"{path}:{number}"
         try:
             record = _loads(decode_line(raw))
             yield article_from_mapping(

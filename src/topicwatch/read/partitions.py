@@ -100,11 +100,12 @@ def _spans(path: Path, part_bytes: int) -> Iterator[InputPart]:
             end = size
             if start + part_bytes < size:
                 handle.seek(start + part_bytes)
-                handle.readline()  # the cut moves on to the next line start
+                while (piece := handle.readline(2**20)) and not piece.endswith(b"\n"):
+                    pass  # the cut moves on to the next line start, a MiB at a time
                 end = handle.tell()
             yield InputPart(((str(path), None),), (start, end, line))
             handle.seek(start)
-            line += handle.read(end - start).count(b"\n")
+            line += sum(handle.read(min(2**20, end - at)).count(b"\n") for at in range(start, end, 2**20))
             start = end
 
 
