@@ -1,13 +1,8 @@
-"""The web page and its API: every endpoint in-process, then the real server in headless Chromium.
-
-The browser test needs /usr/bin/chromium (Debian package ``chromium``) and the Python ``playwright``
-package; it is skipped, saying which is missing, when either is not there. Set TOPICWATCH_SCREENSHOTS
-to a folder (e.g. docs/screenshots) to keep its screenshots there.
-"""
+"""The web page's API, every endpoint in-process, and the serve command (the page in a browser:
+``test_web_browser.py``)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,12 +17,11 @@ from fastapi.testclient import TestClient
 
 from topicwatch.present.web import create_app
 from topicwatch.present.web.edits import set_topic_label
-from topicwatch.present.web.server import BackgroundServer, free_port
+from topicwatch.present.web.server import free_port
 from topicwatch.store import ArchiveError
 
 from .test_search import NASTY_QUERIES, make_archive
 
-CHROMIUM = Path("/usr/bin/chromium")
 TOPICWATCH = shutil.which("topicwatch", path=str(Path(sys.executable).parent)) or "topicwatch"
 STATIC = Path(__file__).resolve().parents[1] / "src" / "topicwatch" / "present" / "web" / "static"
 
@@ -232,6 +226,27 @@ def test_ids_past_sqlite_integers_and_long_labels_are_refused_whole(archive_path
     assert local.get("/api/topics").json()["items"] == before
 
 
+def test_a_meaning_search_by_topic_follows_merges_and_splits(client):
+    """The meaning index is cached per archive file: a merge or a split must reach its topic filter."""
+    live = sorted(client.get("/api/topics").json()["items"], key=lambda t: -t["size"])
+    target, other = live[0], live[1]
+
+    def found(topic: int) -> set[str]:
+        params = {"q": "prices and trade", "mode": "meaning", "topic": topic, "limit": 200}
+        hits = client.get("/api/search", params=params).json()["items"]
+        assert all(h["topic"] == topic for h in hits), topic  # the filter agrees with the stored topic
+        return {h["id"] for h in hits}
+
+    first, second = found(target["topic"]), found(other["topic"])  # the index is built (and cached) here
+    assert (len(first), len(second)) == (target["size"], other["size"]) and not first & second
+    assert client.post("/api/topics/merge", json={"topics": [target["topic"], other["topic"]]}).status_code == 200
+    assert found(other["topic"]) == set()
+    assert found(target["topic"]) == first | second
+    split = client.post(f"/api/topics/{target['topic']}/split", json={"parts": 2})
+    assert split.status_code == 200 and found(target["topic"]) == set()
+    assert set().union(*(found(part) for part in split.json()["parts"])) == first | second
+
+
 def test_an_archive_without_topics_yet(tmp_path):
     from importlib import resources
 
@@ -300,108 +315,3 @@ def test_the_serve_command(archive_path):
                              capture_output=True, text=True, timeout=60, check=False)
     assert missing.returncode == 1 and "no archive here" in missing.stderr
     assert "Traceback" not in missing.stderr
-
-
-# ---- the real server in a real browser ----------------------------------------------------------
-def _browser_or_skip():
-    if not CHROMIUM.exists():
-        pytest.skip("browser test needs /usr/bin/chromium (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser test needs the Python package playwright (pip install playwright)")
-    return sync_playwright
-
-
-def test_the_page_in_a_browser(archive_path, tmp_path):
-    sync_playwright = _browser_or_skip()
-    shots = Path(os.environ.get("TOPICWATCH_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    with BackgroundServer(archive_path) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            outside: list[str] = []
-            page.on("request",
-                    lambda req: None if req.url.startswith((url, "data:")) else outside.append(req.url))
-
-            # the topic list and the map
-            page.goto(url + "/")
-            page.wait_for_selector("body[data-ready=home]", timeout=20_000)
-            topics = json.loads(page.evaluate("fetch('/api/topics').then(r => r.text())"))
-            assert page.locator("#topic-list .topic-item").count() == topics["total"]
-            assert page.locator("#topic-list .topic-item svg polyline").count() == topics["total"]
-            assert page.locator("#map circle").count() == 87
-            page.hover("#map circle >> nth=0")
-            assert page.locator("#tooltip").is_visible() and page.locator("#tooltip .tip-line").inner_text()
-            page.mouse.move(5, 5)
-            page.screenshot(path=str(shots / "topics-and-map.png"))
-
-            # search: the match is highlighted, article HTML stays text
-            page.fill("#q", "pwned smuggling brokers")
-            page.press("#q", "Enter")
-            page.wait_for_selector("body[data-ready=search]")
-            assert page.locator("#results > li").count() >= 3
-            assert page.locator("#results mark").count() >= 1
-            first = page.locator("#results > li").first
-            assert first.get_attribute("data-id") == "extra-html-1"
-            assert "<b>Bold</b>" in first.locator(".article-title").inner_text()
-            first.locator(".article-title").click()
-            page.wait_for_selector("#results .seed-body")
-            shown = page.locator("#results .seed-body").inner_text()
-            assert '<img src=x onerror="window.__pwned=1">' in shown
-            assert page.locator("#results img, #results script, #results b").count() == 0
-            assert page.evaluate("window.__pwned") is None
-            page.fill("#q", "rice prices")
-            page.press("#q", "Enter")
-            page.wait_for_selector("#search-note:has-text('rice prices')")
-            page.wait_for_selector("body[data-ready=search]")
-            page.screenshot(path=str(shots / "search-results.png"))
-
-            # a topic page: its chart, its articles, an article in the seed format
-            topic = topics["items"][1]
-            renamed = str(topic["topic"])
-            page.goto(f"{url}/#/topic/{topic['topic']}")
-            page.wait_for_selector("body[data-ready=topic]")
-            assert page.locator("#topic-chart rect").count() == len(topics["periods"])
-            assert page.locator("#topic-articles > li").count() == min(20, topic["size"])
-            assert page.locator("#topic-line").inner_text() == topic["keyword_line"]
-            # each listed article shows its own line; opened, the article is headed by it
-            first_line = page.locator("#topic-articles .article-line").first.inner_text()
-            assert first_line and first_line != topic["keyword_line"]
-            assert page.locator("#topic-stories li").count() >= 1
-            page.locator("#topic-articles .article-title").first.click()
-            page.wait_for_selector("#topic-articles .seed-line")
-            assert page.locator("#topic-articles .seed-line").inner_text() == first_line
-
-            # rename, and see it persist after a reload
-            page.click("#rename-btn")
-            page.fill("#rename-input", "Border trade & smuggling")
-            page.click("#rename-form button[type=submit]")
-            page.wait_for_selector("#topic-title:text-is('Border trade & smuggling')")
-            page.reload()
-            page.wait_for_selector("body[data-ready=topic]")
-            assert page.locator("#topic-title").inner_text() == "Border trade & smuggling"
-            page.locator("#topic-articles .article-title").first.click()
-            page.wait_for_selector("#topic-articles .seed-line")
-            page.screenshot(path=str(shots / "topic-page.png"))
-            page.goto(url + "/")
-            page.wait_for_selector("body[data-ready=home]")
-            assert "Border trade & smuggling" in page.locator("#topic-list").inner_text()
-
-            # split the renamed topic from its page: the page moves to the first part
-            page.goto(url + "/#/topic/" + renamed)
-            page.wait_for_selector("body[data-ready=topic]")
-            page.click("#split-btn")
-            page.wait_for_selector("#toast:not([hidden])")
-            assert f"Split {renamed} into" in page.locator("#toast").inner_text()
-            page.wait_for_selector("body[data-ready=topic]")
-            assert page.url.split("/topic/")[-1] != renamed
-            assert not outside, outside
-        finally:
-            browser.close()
-    assert not [e for e in errors if "status of 501" not in e], errors  # the split's 501 is expected

@@ -1,12 +1,14 @@
 """Search by meaning: the query's embedding against the article embeddings cached in the archive.
 
 The meaning index holds every article's embedding row and filter fields as arrays, kept per archive
-file and rebuilt only when articles were added (or the model changed); the query embedder is the one
-the model was fitted with, loaded once per process.
+file and rebuilt only when articles were added (or the model changed); when only the archive's revision
+moved (a merge, a split, an update: topics changed, embeddings did not) just its topic column is read
+again. The query embedder is the one the model was fitted with, loaded once per process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +24,10 @@ from ..store import Store
 class _MeaningIndex:
     """Every article's embedding row and filter fields, as arrays (one per archive file and model)."""
 
-    key: tuple[Any, ...]
+    key: tuple[Any, ...]  # (model id, backend, newest seq): what the embedding rows depend on
+    revision: int  # the archive's revision the topic column was read at
     seqs: np.ndarray  # int64, article seq
+    ids: tuple[str, ...]  # article ids (a tuple: numpy's str arrays would drop trailing NULs)
     rows: np.ndarray  # int64, row in vectors (-1: no embedding)
     topics: np.ndarray  # int64, topic in the model (-1: none)
     dates: np.ndarray  # str ('' when undated)
@@ -54,20 +58,33 @@ _EMBEDDERS: dict[str, Embedder] = {}
 
 
 def _meaning_index(store: Store, model: dict[str, Any]) -> _MeaningIndex:
-    """The model's meaning index of this archive file, rebuilt only when articles were added."""
+    """The model's meaning index of this archive file, rebuilt only when articles were added; its topic
+    column is read again when the archive's revision moved (topics were edited or updated)."""
     newest = store.newest_seq()
     key = (model["id"], model["backend"], newest)  # articles are only ever added, so seq tells new ones
+    revision = store.revision()  # bumped by every change to topics: merge, split, update, refit
     path = str(Path(store.path).resolve())
     with _CACHE_LOCK:
         cached = _INDEXES.get(path)
         if cached is not None and cached.key == key:
-            return cached
-        index = _build_meaning_index(store, model, key)
+            if cached.revision == revision:
+                return cached
+            # A new index object, never an edit in place: a search running on the old one stays whole.
+            index = dataclasses.replace(cached, revision=revision, topics=_topic_column(store, model, cached.ids))
+        else:
+            index = _build_meaning_index(store, model, key, revision)
         _INDEXES[path] = index
         return index
 
 
-def _build_meaning_index(store: Store, model: dict[str, Any], key: tuple[Any, ...]) -> _MeaningIndex:
+def _topic_column(store: Store, model: dict[str, Any], ids: tuple[str, ...]) -> np.ndarray:
+    """Each article's topic in the model as it is stored now (-1: none)."""
+    topic_of = store.topic_of_articles(model["id"])
+    return np.fromiter((topic_of.get(article_id, -1) for article_id in ids), np.int64, count=len(ids))
+
+
+def _build_meaning_index(store: Store, model: dict[str, Any], key: tuple[Any, ...],
+                         revision: int) -> _MeaningIndex:
     row_of: dict[str, int] = {}
     blobs: list[bytes] = []
     for digest, blob in store.archived_embeddings(model["backend"]):
@@ -75,17 +92,17 @@ def _build_meaning_index(store: Store, model: dict[str, Any], key: tuple[Any, ..
         blobs.append(blob)
     vectors = (np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1) if blobs
                else np.zeros((0, 1), np.float32))
-    topic_of = store.topic_of_articles(model["id"])
-    seqs, rows, topics, dates, languages, sources = [], [], [], [], [], []
+    seqs, ids, rows, dates, languages, sources = [], [], [], [], [], []
     for seq, article_id, digest, day, language, source in store.article_fields():
         seqs.append(seq)
+        ids.append(article_id)
         rows.append(row_of.get(digest, -1))
-        topics.append(topic_of.get(article_id, -1))
         dates.append(day or "")
         languages.append(language or "")
         sources.append(source or "")
-    return _MeaningIndex(key, np.asarray(seqs, np.int64), np.asarray(rows, np.int64),
-                         np.asarray(topics, np.int64), np.asarray(dates, dtype=str),
+    article_ids = tuple(ids)
+    return _MeaningIndex(key, revision, np.asarray(seqs, np.int64), article_ids, np.asarray(rows, np.int64),
+                         _topic_column(store, model, article_ids), np.asarray(dates, dtype=str),
                          np.asarray(languages, dtype=str), np.asarray(sources, dtype=str), vectors)
 
 

@@ -169,7 +169,7 @@ def search(
     """
     _check(query, mode, limit, offset)
     filters = _Filters(topic, _check_date(date_from, "from"), _check_date(date_to, "to"),
-                       language or None, source or None, resolve_place(place) if place else None)
+                       language or None, source or None, _check_place(place))
     store = archive.store
     if filters.place is not None:
         ensure_places_indexed(store)
@@ -211,6 +211,16 @@ def _check_date(value: str | None, which: str) -> str | None:
     except ValueError as exc:
         raise SearchError(f"date {which}: {value!r} is not a date ({exc})") from None
     return value
+
+
+def _check_place(value: str | None) -> str | None:
+    """The canonical name of a place (any spelling); an unknown one is a SearchError."""
+    if not value:
+        return None
+    try:
+        return resolve_place(value)
+    except ValueError as exc:
+        raise SearchError(str(exc)) from None
 
 
 def _keyword_ranking(store: Store, query: str, model: dict[str, Any] | None, filters: _Filters,

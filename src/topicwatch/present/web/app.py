@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
@@ -32,9 +32,11 @@ from .schemas import (
     LabelOut,
     MapPoints,
     MergeIn,
+    MergeOut,
     Problem,
     SearchResults,
     SplitIn,
+    SplitOut,
     Status,
     TopicDetail,
     TopicList,
@@ -48,10 +50,24 @@ DEFAULT_LIMIT = 50
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (at most {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-# Ids are SQLite integers: beyond 2^63 - 1 a request is answered 422, never a server error.
+# Ids are SQLite integers: beyond 2^63 - 1 a request is answered 400, never a server error.
 TopicId = Annotated[int, PathParam(ge=0, le=MAX_ID, description="A topic id.")]
-ERRORS = {400: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}}
-EDIT_ERRORS = {**ERRORS, 401: {"model": Problem}, 403: {"model": Problem}}
+SearchMode = Literal[MODES]  # the schema lists the modes, so a client (or a fuzzer) knows them
+# What the app answers besides 200, each as a Problem: 400 is every bad request (FastAPI's 422 is
+# answered 400 here, and taken out of the schema), 404 an unknown topic, story or article, 409 what
+# the archive cannot do as it is (no topics yet; an edit of a read-only file); edits add 401 (no
+# token), 403 (refused) and 503 (another topicwatch is writing).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "Bad request"},
+    404: {"model": Problem, "description": "Not found"},
+    409: {"model": Problem, "description": "Not possible in this archive as it is (no topics yet)"},
+}
+EDIT_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    401: {"model": Problem, "description": "The server's token is needed"},
+    403: {"model": Problem, "description": "Editing refused"},
+    503: {"model": Problem, "description": "Another topicwatch is writing"},
+}
 
 
 def create_app(archive_path: str | Path, host: str = "127.0.0.1", token: str | None = None,
@@ -76,6 +92,7 @@ def create_app(archive_path: str | Path, host: str = "127.0.0.1", token: str | N
     app.add_middleware(GuardMiddleware, local_only=state.local_only)
     _error_handlers(app)
     _routes(app, state)
+    _schema_without_422(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
@@ -97,6 +114,23 @@ def _error_handlers(app: FastAPI) -> None:
     async def archive_problem(_request: Request, exc: ArchiveError) -> JSONResponse:
         busy = "busy" in str(exc)
         return JSONResponse({"detail": str(exc)}, status_code=503 if busy else 409)
+
+
+def _schema_without_422(app: FastAPI) -> None:
+    """/openapi.json as the app answers: FastAPI declares a 422 on every route with parameters, but
+    ``bad_request`` answers those requests 400 with a Problem (declared in ERRORS)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()  # built once, then FastAPI's cached dict: the removal is idempotent
+        for route in schema.get("paths", {}).values():
+            for operation in route.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routes(app: FastAPI, state: WebState) -> None:
@@ -181,7 +215,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
     @app.get("/api/search", response_model=SearchResults, responses=ERRORS, tags=["search"])
     def search_articles(
         q: Annotated[str, Query(description="Words to look for (any text; at most 1,000 characters).")] = "",
-        mode: Annotated[str, Query(description=f"One of {', '.join(MODES)}.")] = "combined",
+        mode: Annotated[SearchMode, Query(description="How to search.")] = "combined",
         topic: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Only this topic.")] = None,
         date_from: Annotated[str | None, Query(alias="from", description="From date (YYYY[-MM[-DD]]).")]
         = None,
@@ -216,7 +250,8 @@ def _routes(app: FastAPI, state: WebState) -> None:
             raise HTTPException(400, str(exc)) from None
         return {"topic": topic, "label": label}
 
-    @app.post("/api/topics/merge", responses=EDIT_ERRORS, dependencies=[Depends(require_editor)], tags=["edits"])
+    @app.post("/api/topics/merge", response_model=MergeOut, responses=EDIT_ERRORS,
+              dependencies=[Depends(require_editor)], tags=["edits"])
     def merge(body: MergeIn) -> dict:
         """Merge topics into the first one listed: their articles move to it, and so will future ones."""
         archive = state.archive()
@@ -226,8 +261,8 @@ def _routes(app: FastAPI, state: WebState) -> None:
             raise HTTPException(400, str(exc)) from None
         return {"topic": body.topics[0], "merged": body.topics[1:]}
 
-    @app.post("/api/topics/{topic}/split", responses=EDIT_ERRORS, dependencies=[Depends(require_editor)],
-              tags=["edits"])
+    @app.post("/api/topics/{topic}/split", response_model=SplitOut, responses=EDIT_ERRORS,
+              dependencies=[Depends(require_editor)], tags=["edits"])
     def split(topic: TopicId, body: SplitIn | None = None) -> dict:
         """Split a topic into new topics (new ids); its old id is retired."""
         try:

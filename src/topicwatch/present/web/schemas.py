@@ -164,5 +164,15 @@ class MergeIn(BaseModel):
     label: str | None = Field(None, max_length=MAX_LABEL_CHARS)
 
 
+class MergeOut(BaseModel):
+    topic: int = Field(description="The topic the others went into.")
+    merged: list[int]
+
+
 class SplitIn(BaseModel):
     parts: int = Field(2, ge=2, le=10)
+
+
+class SplitOut(BaseModel):
+    topic: int = Field(description="The topic split (its id is retired).")
+    parts: list[int] = Field(description="The new topics' ids.")
