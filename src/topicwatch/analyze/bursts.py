@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -97,6 +98,11 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     """
     from .over_time import period_of
 
+    if since:
+        try:
+            date.fromisoformat(since[:10])
+        except ValueError:
+            raise ValueError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
     trends = archive.trends(by)
     found = find_bursts(trends.periods, trends.counts, trends.totals)
     if since:

@@ -40,6 +40,7 @@ def check_live_topic(ws: Workspace, model_id: int, topic: int) -> None:
 def rename_topic(ws: Workspace, topic: int, label: str | None) -> str | None:
     """Give a topic a label of your own (None or blank clears it); returns the label as stored. Any
     topic of the model may be named but one merged into another."""
+    ws.store.require_writable()
     stored = clean_label(label)
     with ws.store.transaction():
         record = ws.current_model()
@@ -55,6 +56,7 @@ def rename_topic(ws: Workspace, topic: int, label: str | None) -> str | None:
 
 def merge_topics(ws: Workspace, target: int, others: Sequence[int], label: str | None = None) -> None:
     """Merge ``others`` into ``target`` (and name it ``label`` when given), all or nothing."""
+    ws.store.require_writable()
     stored = clean_label(label)
     record, model = ws.load_model()
     others = [o for o in dict.fromkeys(others) if o != target]
@@ -73,6 +75,7 @@ def merge_topics(ws: Workspace, target: int, others: Sequence[int], label: str |
 
 def split_topic(ws: Workspace, topic: int, parts: int = 2) -> list[int]:
     """Split a topic into ``parts`` new topics (new ids); its articles move to them."""
+    ws.store.require_writable()
     record, model = ws.load_model()
     check_live_topic(ws, record["id"], topic)
     if parts < 2:

@@ -45,6 +45,7 @@ def fit(ws: Workspace, backend: str | Embedder = "fast", n_topics: int | None = 
 def fit_model(ws: Workspace, backend: str | Embedder, n_topics: int | None, seed: int, aliases: AliasTable | None,
               progress: Progress | None) -> Fitted:
     """A model fitted on each distinct text once (a group of near-duplicates counts as its first)."""
+    ws.store.require_writable()  # before minutes of work, not after
     ids, hashes = [], []
     unique_index: dict[str, int] = {}
     texts: list[str] = []

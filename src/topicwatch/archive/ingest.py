@@ -43,6 +43,7 @@ def ingest(
     on_reject: Callable[[Reject], None] | None = None, on_article: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Read the inputs into the archive in one transaction (see ``Archive.ingest``)."""
+    ws.store.require_writable()
     report = IngestReport(IngestCounts())
     counts = report.counts
     options = options or ReaderOptions()

@@ -108,7 +108,12 @@ def new_topics(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def keyword_history(ws: Workspace, topic: int) -> list[dict[str, Any]]:
-    return ws.store.topic_versions(ws.current_model()["id"], topic)
+    """Every version of a topic's line; a topic split or merged away keeps its history, an id the
+    model never had is an error (not an empty history)."""
+    model = ws.current_model()["id"]
+    if topic not in {t["topic"] for t in ws.store.topics(model, include_retired=True)}:
+        raise UnknownTopic(f"no topic {topic} in the current model (see 'topicwatch topics')")
+    return ws.store.topic_versions(model, topic)
 
 
 def topic_tree(ws: Workspace) -> dict[str, Any]:

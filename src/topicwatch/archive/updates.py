@@ -74,6 +74,7 @@ def update(
 ) -> UpdateReport:
     """Ingest ``sources`` and label every article the current model has not seen, in one transaction
     (see ``Archive.update``)."""
+    ws.store.require_writable()
     urls = [str(p) for p in sources if is_url(str(p))]
     paths = [p for p in sources if not is_url(str(p))]
     store = ws.store

@@ -1,7 +1,7 @@
 """The store: the archive file and the only code that runs SQL (schema, migrations, each table family)."""
 
 from .archive_store import Store
-from .core import StoreCore
+from .core import DatabaseError, StoreCore
 from .duplicates import DuplicateIndex, NewArticle, duplicate_groups, representatives
 from .places import PlaceIndex
 from .rows import ArchiveError, Assignment, IngestCounts, PendingArticle, StoredArticle
@@ -13,6 +13,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ArchiveError",
     "Assignment",
+    "DatabaseError",
     "DuplicateIndex",
     "IngestCounts",
     "NewArticle",

@@ -60,6 +60,7 @@ class DuplicateIndex(WatermarkIndex):
     """
 
     watermark_key = "duplicates_seq"  # meta: the highest articles.seq already indexed
+    name = "near-duplicate index"
 
     def __init__(self, store: StoreCore, threshold: float | None = None):
         """``threshold``: the similarity long texts need (default ``THRESHOLD``)."""

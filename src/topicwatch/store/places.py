@@ -26,6 +26,7 @@ class PlaceIndex(WatermarkIndex):
     """
 
     watermark_key = "places_seq"  # meta: the highest articles.seq already scanned
+    name = "place index"
     version_key = "places_gazetteer"  # meta: which gazetteer the stored rows were found with
 
     def __init__(self, store: StoreCore, version: str, find: Finder):

@@ -15,26 +15,52 @@ from typing import Any
 from .core import StoreCore
 from .watermark import WatermarkIndex
 
-_INDEX_SQL = (
-    # The content the index is built from and snippets are cut from (the highlight markers removed).
-    ("CREATE VIEW IF NOT EXISTS search_docs AS SELECT a.seq AS seq,"
-     " replace(replace(a.title, char(57344), ''), char(57345), '') AS title,"
-     " replace(replace(t.text, char(57344), ''), char(57345), '') AS text"
-     " FROM articles a JOIN texts t ON t.hash = a.hash"),
-    ("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, text, content='search_docs',"
-     " content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')"),
-    # How many articles hold each indexed term: lets a broad query skip words nearly every article holds.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_fts, 'row')",
-)
+
+def _index_sql(schema: str = "main") -> tuple[str, ...]:
+    """The index's statements, in the archive itself or (``schema`` = "temp") in this connection's memory."""
+    view, tables = ("CREATE TEMP VIEW", "main.") if schema == "temp" else ("CREATE VIEW", "")
+    return (
+        # The content the index is built from and snippets are cut from (the highlight markers removed).
+        (f"{view} IF NOT EXISTS search_docs AS SELECT a.seq AS seq,"
+         " replace(replace(a.title, char(57344), ''), char(57345), '') AS title,"
+         " replace(replace(t.text, char(57344), ''), char(57345), '') AS text"
+         f" FROM {tables}articles a JOIN {tables}texts t ON t.hash = a.hash"),
+        (f"CREATE VIRTUAL TABLE IF NOT EXISTS {schema}.search_fts USING fts5(title, text,"
+         " content='search_docs',"
+         " content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')"),
+        # How many articles hold each indexed term: lets a broad query skip words nearly every article holds.
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {schema}.search_vocab USING fts5vocab("
+        + ("temp, " if schema == "temp" else "") + "search_fts, 'row')",
+    )
+
+
+_INDEX_SQL = _index_sql()
 
 
 class SearchIndex(WatermarkIndex):
     """The FTS5 index: created on first use, then given the articles archived since."""
 
     watermark_key = "search_index_seq"  # meta: the highest articles.seq in the index
+    name = "keyword search index"
 
     def is_built(self) -> bool:
         return self._table_exists("search_fts") and self._table_exists("search_vocab")
+
+    def ensure(self) -> int:
+        """Bring the index up to date; on a read-only archive that lacks it or whose index is behind,
+        build one for this connection alone, in memory (SQLite's temp schema, which the unqualified
+        names of every search then resolve to): slower once, but every article is found."""
+        if not self.store.read_only:
+            return super().ensure()
+        in_memory = self.conn.execute(
+            "SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = 'search_fts'").fetchone()
+        if in_memory or not self.pending():
+            return 0
+        for statement in _index_sql("temp"):
+            self.conn.execute(statement)
+        self.conn.execute("INSERT INTO temp.search_fts(search_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)')")
+        return max(self.conn.execute("INSERT INTO temp.search_fts(rowid, title, text)"
+                                     " SELECT seq, title, text FROM search_docs").rowcount, 0)
 
     def reset(self) -> None:
         """Create the index (emptied first if only part of it exists)."""

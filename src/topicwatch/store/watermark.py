@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .core import StoreCore
-from .rows import PendingArticle
+from .rows import ArchiveError, PendingArticle
 
 
 class WatermarkIndex:
@@ -25,6 +25,7 @@ class WatermarkIndex:
     """
 
     watermark_key: str = ""
+    name: str = "index"  # what the index is, in a message
     version_key: str | None = None
 
     def __init__(self, store: StoreCore):
@@ -73,9 +74,14 @@ class WatermarkIndex:
         self.store.set_meta(self.watermark_key, str(self.store.newest_seq()))
 
     def ensure(self) -> int:
-        """``catch_up`` in a transaction of its own when articles are waiting (a no-op when none are)."""
+        """``catch_up`` in a transaction of its own when articles are waiting (a no-op when none are).
+        A read-only archive whose index is behind is refused in one line rather than answered from a
+        partial index."""
         if not self.pending():
             return 0
+        if self.store.read_only:
+            raise ArchiveError(f"{self.store.path}: archive is read-only and its {self.name} is not up to date"
+                               " (make it writable and run the command once to bring it up to date)")
         with self.store.transaction():
             return self.catch_up()
 

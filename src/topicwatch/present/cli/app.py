@@ -6,6 +6,7 @@ The command modules register on ``app``; ``main`` runs it and turns user mistake
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ from ...archive.edits import MAX_ID
 from ...model.article_lines import STORED_TERMS
 from ...read import ReaderOptions
 from ...run import ClusterError, make_runner
-from ...store import ArchiveError
+from ...store import ArchiveError, DatabaseError
 
 app = typer.Typer(
     help="Find and follow the topics in a news archive.",
@@ -153,7 +154,8 @@ def print_reject(reject: Any) -> None:
     warn(f"rejected {reject.message()}")
 
 
-USER_ERRORS = (ArchiveError, ClusterError, ValueError, KeyError, FileNotFoundError, PermissionError, IsADirectoryError)
+# OSError covers the file system's answers (no such file, permission denied, disk full), each naming its file.
+USER_ERRORS = (ArchiveError, ClusterError, ValueError, KeyError, OSError)
 
 
 def main() -> None:
@@ -167,3 +169,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("topicwatch: interrupted; the archive is as it was before this command", markup=False)
         sys.exit(130)
+    except DatabaseError as exc:  # the database engine itself (an I/O error, a corrupt page): every
+        # write ran in a transaction, so the archive is as it was before this command
+        warn(f"topicwatch: error: the archive could not be read or written ({exc})")
+        sys.exit(1)
+    except Exception as exc:  # a defect of topicwatch: still one line, with a way to see more
+        if os.environ.get("TOPICWATCH_DEBUG"):
+            raise
+        warn(f"topicwatch: internal error: {type(exc).__name__}: {exc} (please report it; TOPICWATCH_DEBUG=1"
+             " shows the traceback)")
+        sys.exit(1)
