@@ -489,3 +489,164 @@ def test_a_record_past_the_size_limit_is_rejected_without_being_held(tmp_path, m
     assert only.where == f"{path}:2" and only.reason.startswith("record too large: 20,000,")
     assert "at most 1,000,000" in only.reason
     assert peak < 6_000_000  # the 20 MB line was read past in pieces of the limit, never held whole
+
+
+# --------------------------------------------------------------------------- hardening: CSV quotes, record limits
+
+
+def test_a_csv_row_with_a_broken_quote_is_rejected_and_the_next_row_goes_in(tmp_path):
+    from topicwatch import Archive
+
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "id,text,date\n"
+        '1,"First row text",2024-01-01\n'
+        '2,"Broken row text,2024-01-02\n'  # the quote never closes: it used to swallow row 3 and its date
+        '3,"Third row text",2024-01-03\n',
+        encoding="utf-8",
+    )
+    items = read_all(path)
+    assert [(a.id, a.text, a.date) for a in articles(items)] == [
+        ("1", "First row text", "2024-01-01"), ("3", "Third row text", "2024-01-03")]
+    (broken,) = rejects(items)
+    assert broken.where == f"{path}:3" and broken.reason.startswith("malformed CSV: unbalanced quote")
+    with Archive(tmp_path / "a.db") as archive:
+        report = archive.ingest([path])
+    assert (report.counts.ingested, report.counts.rejected) == (2, 1)
+    assert "ingested 2 / duplicates 0 / rejected 1" in report.summary()
+
+
+def test_csv_quotes_that_run_to_the_end_or_hide_rows_keep_every_good_row(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_bytes(
+        b"id,title,text\r\n"
+        b'a,Fine,"Two paragraphs.\r\n\r\nThe second, with a comma and ""quotes""."\r\n'
+        b'b,Broken,"No closing quote\r\n'
+        b"c,Plain,Unquoted text\r\n"
+        b'd,Also fine,"Multi\r\nline"\r\n'
+        b'e,Last,"This one never closes either\r\n'
+        b"f,After,Text after it\r\n"
+    )
+    items = read_all(path)
+    assert [(a.id, a.text) for a in articles(items)] == [
+        ("a", 'Two paragraphs.\n\nThe second, with a comma and "quotes".'), ("c", "Unquoted text"),
+        ("d", "Multi\nline"), ("f", "Text after it")]
+    assert [r.where for r in rejects(items)] == [f"{path}:5", f"{path}:9"]
+    assert all(r.reason.startswith("malformed CSV: unbalanced quote") for r in rejects(items))
+
+
+def test_a_csv_record_past_the_size_limit_is_rejected_without_being_held(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICWATCH_MAX_RECORD_BYTES", "100000")
+    path = tmp_path / "huge.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("id,text\n")
+        handle.write("before,A small article.\n")
+        handle.write('huge,"' + "word " * 1_000_000 + '"\n')  # one 5 MB line
+        handle.write("between,Another small article.\n")
+        handle.write('tall,"' + "a line of words\n" * 300_000 + '"\n')  # a 4.8 MB field over many lines
+        handle.write("after,The last small article.\n")
+    tracemalloc.start()
+    items = read_all(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [a.id for a in articles(items)] == ["before", "between", "after"]
+    assert [(r.where, r.reason.split(" (")[0]) for r in rejects(items)] == [
+        (f"{path}:3", "record too large: 5,000,008 bytes"), (f"{path}:5", "record too large: 4,800,008 bytes")]
+    assert "at most 100,000" in rejects(items)[0].reason
+    assert peak < 2_000_000  # neither record was held whole
+
+
+def test_a_quote_left_open_before_many_plain_rows_loses_none_of_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICWATCH_MAX_RECORD_BYTES", "10000")
+    path = tmp_path / "rows.csv"
+    rows = "".join(f"r{number},Plain unquoted article number {number}.\n" for number in range(2000))
+    path.write_text('id,text\nbroken,"This quote is never closed\n' + rows, encoding="utf-8")
+    items = read_all(path)
+    assert [a.id for a in articles(items)] == [f"r{number}" for number in range(2000)]
+    (broken,) = rejects(items)
+    assert broken.where == f"{path}:2" and "runs past 10,000 bytes; the lines after it are read as rows" in broken.reason
+
+
+def test_a_json_array_item_past_the_size_limit_is_rejected_without_being_held(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICWATCH_MAX_RECORD_BYTES", "100000")
+    path = tmp_path / "huge.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write('[\n{"id": "before", "text": "A small article."},\n')
+        handle.write(json.dumps({"id": "huge", "text": "word \\ \" " * 500_000}) + ",\n")  # about 5 MB
+        handle.write('{"id": "after", "text": "Another small article."}\n]\n')
+    tracemalloc.start()
+    items = read_all(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [a.id for a in articles(items)] == ["before", "after"]
+    (only,) = rejects(items)
+    assert only.where == f"{path}:3" and only.reason.startswith("record too large: 5,500,0")
+    assert peak < 2_000_000  # the file is streamed an item at a time, the huge item read past
+
+
+def test_a_malformed_json_array_item_rejects_only_itself(tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text('[{"id": "a", "text": "First."},\n {"id": "b", "text": "x" "y"},\n'
+                    ' {"id": "c", "text": "Third."} {"id": "d", "text": "Fourth."}]', encoding="utf-8")
+    items = read_all(path)
+    assert [a.id for a in articles(items)] == ["a", "c", "d"]
+    assert [(r.where, r.reason.split(" (")[0]) for r in rejects(items)] == [
+        (f"{path}:2", "malformed JSON: Expecting ',' delimiter"),
+        (f"{path}:3", "malformed JSON: expected ',' or ']' between items")]
+
+
+def test_a_text_file_past_the_size_limit_is_rejected(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICWATCH_MAX_RECORD_BYTES", "1000")
+    (tmp_path / "big.txt").write_text("Title\n" + "word " * 1000, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("Title\nA short body.", encoding="utf-8")
+    big, small = read_all(tmp_path)
+    assert isinstance(small, Article)
+    assert isinstance(big, Reject) and big.reason.startswith("record too large: 5,006 bytes (at most 1,000")
+
+
+def test_a_stray_nul_byte_rejects_its_line_not_the_file(tmp_path):
+    lines = tmp_path / "lines.jsonl"
+    lines.write_bytes(b'{"id": "a", "text": "First."}\n{"id": "b", "text": "a raw \x00 byte"}\n'
+                      b'{"id": "c", "text": "Third."}\n')
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(b"id,text\na,First.\nb,a raw \x00 byte\nc,Third.\n")
+    array = tmp_path / "list.json"
+    array.write_bytes(b'[{"id": "a", "text": "First."},\n{"id": "b", "text": "a raw \x00 byte"},\n'
+                      b'{"id": "c", "text": "Third."}]')
+    for path, bad_line in ((lines, 2), (rows, 3), (array, 2)):
+        items = read_all(path)
+        assert [a.id for a in articles(items)] == ["a", "c"]
+        assert [(r.where, r.reason) for r in rejects(items)] == [(f"{path}:{bad_line}", "binary file (NUL bytes)")]
+
+
+def test_a_carriage_return_inside_an_unquoted_csv_field_is_text(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"id,text\r\na,one\rtwo\r\nb,\"quoted\r\nlines\"\r\n")  # what csv.writer writes for "one\rtwo"
+    assert [(a.id, a.text) for a in articles(read_all(path))] == [("a", "one\ntwo"), ("b", "quoted\nlines")]
+
+
+def test_a_feed_that_feedparser_cannot_take_is_one_reject(tmp_path):
+    path = tmp_path / "odd.rss"
+    path.write_bytes(b'<?xml version="1.0" encoding="caf\xe9UTF-8"?>\n<rss version="2.0"><channel></channel></rss>\n')
+    (only,) = read_all(path)
+    assert isinstance(only, Reject) and only.reason.startswith("not a readable feed")
+
+
+def test_a_damaged_parquet_row_group_is_one_reject_and_the_others_are_read(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "rows.parquet"
+    table = pa.table({"id": ["a", "b", "c", "d"], "text": ["First.", "Second.", "Third.", "Fourth."]})
+    pq.write_table(table, path, row_group_size=2, write_page_checksum=True, use_dictionary=False,
+                   compression="none")
+    data = bytearray(path.read_bytes())
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(1)
+    end = chunk.data_page_offset + chunk.total_compressed_size  # the page ends with the value "Second."
+    assert data[end - 7 : end] == b"Second."
+    data[end - 7 : end] = b"Sec\xffnd."  # the first group's text page no longer matches its checksum
+    path.write_bytes(bytes(data))
+    items = read_all(path)
+    assert [a.id for a in articles(items)] == ["c", "d"]
+    (damaged,) = rejects(items)
+    assert damaged.where == f"{path}:row group 1" and damaged.reason.startswith("unreadable row group (rows 1-2)")
+    assert "\n" not in damaged.reason

@@ -1,5 +1,5 @@
-"""Shared pieces of the readers: opening and decoding files, line iteration, field lookup,
-building an :class:`Article` from a mapping, and HTML-to-text for feed entries."""
+"""Shared pieces of the readers: opening and decoding files, line iteration, field lookup, the
+record size limit, and building an :class:`Article` from a mapping."""
 
 from __future__ import annotations
 
@@ -25,12 +25,13 @@ from topicwatch.read.records import (
 BINARY_REASON = "binary file (NUL bytes)"
 NOT_UTF8_REASON = "not valid UTF-8 text"
 _HEAD_BYTES = 8192
-DEFAULT_MAX_RECORD_BYTES = 16 * 2**20  # one JSON Lines record; $TOPICWATCH_MAX_RECORD_BYTES overrides it
+DEFAULT_MAX_RECORD_BYTES = 16 * 2**20  # one record; $TOPICWATCH_MAX_RECORD_BYTES overrides it
 
 
 def max_record_bytes() -> int:
-    """The largest JSON Lines record read ($TOPICWATCH_MAX_RECORD_BYTES, default 16 MiB): a longer one
-    is a reject, read past in chunks, so memory does not grow with one huge record."""
+    """The largest record read ($TOPICWATCH_MAX_RECORD_BYTES, default 16 MiB): a JSON Lines line, a CSV
+    record, an item of a JSON array, a ``.txt`` file or an HTML page. A longer one is a reject, read
+    past in chunks (a whole file: not read), so memory does not grow with one huge record."""
     configured = os.environ.get("TOPICWATCH_MAX_RECORD_BYTES", "").strip()
     if not configured:
         return DEFAULT_MAX_RECORD_BYTES
@@ -39,11 +40,18 @@ def max_record_bytes() -> int:
     return int(configured)
 
 
+def too_large_reason(size: int, limit: int) -> str:
+    return (f"record too large: {size:,} bytes (at most {limit:,}; "
+            "set TOPICWATCH_MAX_RECORD_BYTES to take larger ones)")
+
+
 @dataclass(frozen=True)
 class OversizedLine:
-    """A line longer than the record limit, skipped without being held: only its size is kept."""
+    """A line longer than the record limit, skipped without being held: only its size is kept, and
+    how many double quotes it holds (for CSV, whose quoted fields may go on to the next line)."""
 
     size: int
+    quotes: int = 0
 
 
 def _bounded_lines(handle: IO[bytes], limit: int | None) -> Iterator[bytes | OversizedLine]:
@@ -55,10 +63,12 @@ def _bounded_lines(handle: IO[bytes], limit: int | None) -> Iterator[bytes | Ove
         if len(raw) <= limit or raw.endswith(b"\n"):
             yield raw
             continue
-        size = len(raw)
+        size, quotes = len(raw), raw.count(b'"')
         while (more := handle.readline(limit + 1)) and not more.endswith(b"\n"):
-            size += len(more)
-        yield OversizedLine(size + len(more))
+            size, quotes = size + len(more), quotes + more.count(b'"')
+        yield OversizedLine(size + len(more), quotes + more.count(b'"'))
+
+
 _BOM = b"\xef\xbb\xbf"
 _MISSING = object()
 
@@ -100,7 +110,7 @@ def iter_raw_lines(path: Path, span: tuple[int, int, int] | None = None, limit: 
                    ) -> Iterator[tuple[int, bytes | OversizedLine] | Reject]:
     """``(line number, raw bytes)`` for each line of a (possibly gzipped) file, streaming.
 
-    A file whose first block holds NUL bytes is one Reject (a binary file); a gzip stream that
+    A file whose first block is binary (``looks_binary``) is one Reject; a gzip stream that
     breaks off ends with a Reject naming the line where it broke. The UTF-8 BOM is dropped.
     ``span`` = (first byte, end byte, first line's number) reads only the lines that start in that
     byte range of a plain file (a partition; see ``readers.partitions``). With ``limit``, a line
@@ -115,7 +125,7 @@ def iter_raw_lines(path: Path, span: tuple[int, int, int] | None = None, limit: 
     try:
         with open_binary(path) as handle:
             head = handle.read(_HEAD_BYTES)
-            if b"\0" in head:
+            if looks_binary(head):
                 yield reject(where, BINARY_REASON, head[:200])
                 return
             handle.seek(0)
@@ -145,6 +155,25 @@ def _lines_in_span(path: Path, span: tuple[int, int, int], limit: int | None
             number += 1
 
 
+def looks_binary(head: bytes) -> bool:
+    """Whether the first block of a line-based file is binary data (one reject for the file) rather
+    than text with stray NUL bytes (a reject for each such line alone): it holds NUL bytes, and not
+    one of its lines is readable text."""
+    return b"\0" in head and not any(map(_readable, head.split(b"\n")))
+
+
+def _readable(line: bytes) -> bool:
+    """Whether ``line`` is text: valid UTF-8 with a printable character, and at most one byte in
+    eight a NUL (UTF-16 text, with a NUL beside each ASCII letter, is not)."""
+    if line.count(b"\0") * 8 > len(line):
+        return False
+    try:
+        text = line.replace(b"\0", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(char.isprintable() and not char.isspace() for char in text)
+
+
 def decode_line(raw: bytes) -> str:
     """One line decoded as UTF-8 (line ending kept); RecordError for NUL bytes or invalid UTF-8."""
     if b"\0" in raw:
@@ -155,10 +184,16 @@ def decode_line(raw: bytes) -> str:
         raise RecordError(NOT_UTF8_REASON) from exc
 
 
-def read_whole_bytes(path: Path) -> bytes:
-    """The whole (possibly gzipped) file, for formats that are parsed as one document."""
+def read_whole_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The whole (possibly gzipped) file, for formats that are parsed as one document.
+
+    With ``limit``, a file longer than that is a RecordError, read no further than the limit.
+    """
     with open_binary(path) as handle:
-        data = handle.read()
+        data = handle.read() if limit is None else handle.read(limit + len(_BOM) + 1)
+        if limit is not None and len(data.removeprefix(_BOM)) > limit:
+            size = len(data) + sum(len(chunk) for chunk in iter(lambda: handle.read(2**20), b""))
+            raise RecordError(too_large_reason(size - len(_BOM) * data.startswith(_BOM), limit))
     return data.removeprefix(_BOM)
 
 
@@ -327,37 +362,6 @@ def article_from_mapping(
 def source_name(path: Path, options: ReaderOptions) -> str:
     """The source stored with each article of ``path``."""
     return options.source or str(path)
-
-
-# --------------------------------------------------------------------------- HTML fragments
-
-# fmt: off
-_BLOCK_TAGS = frozenset({
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
-    "table", "section", "article", "header", "footer", "figure", "figcaption", "hr", "dd", "dt", "dl",
-})
-# fmt: on
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (feed summaries and contents), block elements on new lines."""
-    if not fragment or not fragment.strip():
-        return ""
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return normalize_text(fragment)
-    for element in list(root.iter("script", "style")):
-        element.drop_tree()
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS:
-            element.tail = "\n\n" + (element.tail or "")
-            if element.tag.lower() != "br":
-                element.text = "\n" + (element.text or "")
-    return normalize_text(root.text_content())
 
 
 def json_error(exc: json.JSONDecodeError) -> str:

@@ -16,15 +16,44 @@ from typing import Any
 from topicwatch.read.common import (
     BINARY_REASON,
     ReaderOptions,
-    html_to_text,
     make_article,
+    one_line,
     read_whole_bytes,
     reject,
     source_name,
 )
-from topicwatch.read.records import Article, RecordError, Reject, parse_date
+from topicwatch.read.records import Article, RecordError, Reject, normalize_text, parse_date
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+# fmt: off
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
+    "table", "section", "article", "header", "footer", "figure", "figcaption", "hr", "dd", "dt", "dl",
+})
+# fmt: on
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (feed summaries and contents), block elements on new lines."""
+    if not fragment or not fragment.strip():
+        return ""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalize_text(fragment)
+    for element in list(root.iter("script", "style")):
+        element.drop_tree()
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS:
+            element.tail = "\n\n" + (element.tail or "")
+            if element.tag.lower() != "br":
+                element.text = "\n" + (element.text or "")
+    return normalize_text(root.text_content())
 
 
 def _entry_date(entry: Mapping[str, Any]) -> str | None:
@@ -60,11 +89,15 @@ def read_feed(path: Path, options: ReaderOptions) -> Iterator[Article | Reject]:
     if b"\0" in data[:8192] and not data.startswith(_UTF16_BOMS):
         yield reject(where, BINARY_REASON, data[:200])
         return
-    parsed = feedparser.parse(io.BytesIO(data))
+    try:
+        parsed = feedparser.parse(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - feedparser raises what it meets (a bad encoding name...)
+        yield reject(where, f"not a readable feed: {one_line(str(exc))[:120]}", data[:200])
+        return
     if not parsed.entries:
         if parsed.get("bozo"):
             problem = str(parsed.get("bozo_exception") or "unknown error").strip()
-            yield reject(where, f"not a readable feed: {problem[:120]}", data[:200])
+            yield reject(where, f"not a readable feed: {one_line(problem)[:120]}", data[:200])
         elif not parsed.get("version"):
             yield reject(where, "not an RSS or Atom feed", data[:200])
         return

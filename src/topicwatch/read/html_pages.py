@@ -2,6 +2,7 @@
 
 Navigation, footers and other boilerplate are left out (see :func:`_extract`). The id is the page's canonical URL when
 trafilatura finds one, else the file stem; ``metadata`` keeps the URL, author and site name found.
+A page longer than ``max_record_bytes()`` ($TOPICWATCH_MAX_RECORD_BYTES) is a reject, not read whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from topicwatch.read.common import (
     BINARY_REASON,
     ReaderOptions,
     make_article,
+    max_record_bytes,
+    one_line,
     read_whole_bytes,
     reject,
     source_name,
@@ -51,14 +54,18 @@ def _extract(data: bytes) -> dict[str, Any] | None:
 def read_html_page(path: Path, options: ReaderOptions) -> Iterator[Article | Reject]:
     """The one Article (or Reject) of a saved HTML page; ``where`` is the file path."""
     where = str(path)
-    data = read_whole_bytes(path)
+    try:
+        data = read_whole_bytes(path, max_record_bytes())
+    except RecordError as exc:
+        yield reject(where, str(exc))
+        return
     if b"\0" in data[:8192]:
         yield reject(where, BINARY_REASON, data[:200])
         return
     try:
         document = _extract(data)
     except Exception as exc:  # noqa: BLE001 - a broken page must not stop the run
-        yield reject(where, f"HTML extraction failed: {exc}"[:160], data[:200])
+        yield reject(where, f"HTML extraction failed: {one_line(str(exc))}"[:160], data[:200])
         return
     if document is None:
         yield reject(where, NO_TEXT_REASON, data[:200])

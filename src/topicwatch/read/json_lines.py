@@ -1,5 +1,5 @@
 """JSON readers: JSON Lines (``.jsonl``/``.ndjson``, optionally gzipped), streamed line by line,
-and ``.json`` files holding one array of objects (read whole, items located by line)."""
+and ``.json`` files holding one array of objects (streamed an item at a time, items located by line)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from topicwatch.read.common import (
+    BINARY_REASON,
     OversizedLine,
     ReaderOptions,
     article_from_mapping,
-    decode_document,
     decode_line,
     iter_raw_lines,
     json_error,
+    looks_binary,
     max_record_bytes,
     open_binary,
-    read_whole_bytes,
     reject,
     source_name,
+    too_large_reason,
 )
+from topicwatch.read.json_stream import Problem, array_items
 from topicwatch.read.records import Article, RecordError, Reject
 
 _WHITESPACE = b" \t\r\n"
+_HEAD_BYTES = 8192
 
 
 def _loads(line: str) -> object:
@@ -51,8 +54,7 @@ def read_json_lines(
         number, raw = item
         where = f"{path}:{number}"
         if isinstance(raw, OversizedLine):
-            yield reject(where, f"record too large: {raw.size:,} bytes (at most {limit:,}; "
-                                "set TOPICWATCH_MAX_RECORD_BYTES to take larger ones)")
+            yield reject(where, too_large_reason(raw.size, limit))
             continue
         if not raw.strip():
             continue
@@ -76,60 +78,36 @@ def _starts_with_array(path: Path) -> bool:
 
 
 def read_json_file(path: Path, options: ReaderOptions) -> Iterator[Article | Reject]:
-    """A ``.json`` file: a JSON array of objects, or else JSON Lines."""
+    """A ``.json`` file: a JSON array of objects, or else JSON Lines.
+
+    The array is streamed an item at a time (see ``json_stream``): each item is a record, at most
+    ``max_record_bytes()`` long, and ``where`` is the line on which it starts.
+    """
     if not _starts_with_array(path):
         yield from read_json_lines(path, options)
         return
-    try:
-        text = decode_document(read_whole_bytes(path), str(path))
-    except RecordError as exc:
-        yield reject(str(path), str(exc))
-        return
-    yield from _read_array(text, path, options)
-
-
-def _read_array(text: str, path: Path, options: ReaderOptions) -> Iterator[Article | Reject]:
-    decoder = json.JSONDecoder()
-    skip = json.decoder.WHITESPACE.match  # type: ignore[attr-defined]
+    limit = max_record_bytes()
     source = source_name(path, options)
-    pos = skip(text, 0).end() + 1  # just after the opening bracket
-    line, counted = 1, 0
-
-    def line_of(index: int) -> int:
-        nonlocal line, counted
-        line += text.count("\n", counted, index)
-        counted = index
-        return line
-
-    pos = skip(text, pos).end()
-    if text.startswith("]", pos):
-        return
-    number = 0
-    while True:
-        start = pos
-        try:
-            record, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            yield reject(f"{path}:{exc.lineno}", json_error(exc), text[start : start + 200])
+    with open_binary(path) as handle:
+        head = handle.read(_HEAD_BYTES)
+        if looks_binary(head):
+            yield reject(str(path), BINARY_REASON, head[:200])
             return
-        except RecursionError:
-            yield reject(f"{path}:{line_of(start)}", "malformed JSON: nested too deeply")
-            return
-        number += 1
-        where = f"{path}:{line_of(start)}"
-        try:
-            yield article_from_mapping(
-                record, options, default_id=f"{path.name}#{number}", source=source, where=where
-            )
-        except RecordError as exc:
-            yield reject(where, str(exc), text[start : min(pos, start + 200)])
-        pos = skip(text, pos).end()
-        if text.startswith(",", pos):
-            pos = skip(text, pos + 1).end()
-            continue
-        if text.startswith("]", pos):
-            if text[pos + 1 :].strip():
-                yield reject(f"{path}:{line_of(pos)}", "malformed JSON: extra data after the array")
-            return
-        yield reject(f"{path}:{line_of(pos)}", "malformed JSON: expected ',' or ']' between items")
-        return
+        handle.seek(0)
+        number = 0
+        for item in array_items(handle, limit):
+            where = f"{path}:{item.line}"
+            if isinstance(item, Problem):
+                yield reject(where, item.reason)
+                continue
+            number += 1
+            if item.data is None:
+                yield reject(where, too_large_reason(item.size, limit))
+                continue
+            try:
+                record = _loads(decode_line(item.data))
+                yield article_from_mapping(
+                    record, options, default_id=f"{path.name}#{number}", source=source, where=where
+                )
+            except RecordError as exc:
+                yield reject(where, str(exc), item.data[:200])

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from topicwatch.read.common import ReaderOptions
+from topicwatch.read.common import ReaderOptions, looks_binary
 from topicwatch.read.files import file_kind, read_file, walk
 from topicwatch.read.json_lines import read_json_lines
 from topicwatch.read.records import Article, Reject
@@ -92,7 +92,7 @@ def _spans(path: Path, part_bytes: int) -> Iterator[InputPart]:
     """Byte ranges of about ``part_bytes``, each starting at a line start, with its first line number."""
     size = _size(path)
     with open(path, "rb") as handle:
-        if b"\0" in handle.read(8192):  # binary: read whole, to be rejected once
+        if looks_binary(handle.read(8192)):  # binary: read whole, to be rejected once
             yield InputPart(((str(path), None),))
             return
         start, line = 0, 1

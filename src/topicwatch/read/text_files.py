@@ -1,7 +1,8 @@
 """Plain-text articles: one ``.txt`` file is one article.
 
 The first non-empty line is the title and the rest is the text (a one-line file is its own title
-and text). The id is given by the caller: the path relative to the walked folder without the
+and text). A file longer than ``max_record_bytes()`` ($TOPICWATCH_MAX_RECORD_BYTES) is a reject,
+not read whole. The id is given by the caller: the path relative to the walked folder without the
 extension, or the file stem for a file named explicitly.
 
 Seed format
@@ -38,6 +39,7 @@ from topicwatch.read.common import (
     ReaderOptions,
     decode_document,
     make_article,
+    max_record_bytes,
     read_whole_bytes,
     reject,
     source_name,
@@ -96,7 +98,7 @@ def read_text_file(path: Path, options: ReaderOptions, *, article_id: str) -> It
     where = str(path)
     data = b""
     try:
-        data = read_whole_bytes(path)
+        data = read_whole_bytes(path, max_record_bytes())
         keywords, title, body = split_text(decode_document(data, where), options.header)
         yield make_article(
             id=article_id,
