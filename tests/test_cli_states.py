@@ -28,14 +28,15 @@ READS = [
     ["topics"], ["topics", "--level", "stories"], ["show", "sample-001"], ["export", "--out", "{out}/export"],
     ["label", "{extra}", "--out", "{out}/label"], ["eval"], ["rejects"], ["search", "rice prices"],
     ["report", "--out", "{out}/report.html"], ["trends"], ["trends", "--topic", "0", "--keywords"], ["places"],
-    ["duplicates"], ["bursts"], ["tree"], ["topic", "history", "0"],
+    ["duplicates"], ["bursts"], ["events", "--week", "2024-W10"], ["tree"], ["topic", "history", "0"],
 ]
 WRITES = [
     ["ingest", "{extra}"], ["update", "{extra}"], ["update"], ["fit", "--seed", "0"], ["refit"],
     ["topic", "rename", "0", "Rice"], ["topic", "merge", "0", "1"], ["topic", "split", "0"],
     ["watch", "--times", "1", "http://127.0.0.1:9/feed.xml"],
 ]
-MISTAKES = [["topic", "history", "999"], ["bursts", "--since", "notadate"], ["show", "no-such-article"]]
+MISTAKES = [["topic", "history", "999"], ["bursts", "--since", "notadate"], ["events", "--on", "notadate"],
+            ["show", "no-such-article"]]
 COMMANDS = READS + WRITES + MISTAKES
 EXTRA = [{"id": f"late-{i}", "title": f"Late report {i}", "date": f"2024-03-0{i}",
           "text": "Rice and maize prices rose again in Hyesan markets as border trade slowed. " * 3}

@@ -69,6 +69,16 @@ def test_the_page_in_a_browser(archive_path, tmp_path):
             page.hover("#map circle >> nth=0")
             assert page.locator("#tooltip").is_visible() and page.locator("#tooltip .tip-line").inner_text()
             page.mouse.move(5, 5)
+            # what happened when: every burst the API lists is on the timeline and in the list; a click
+            # on one shows its articles
+            events = json.loads(page.evaluate("fetch('/api/events?limit=15').then(r => r.text())"))
+            assert page.locator("#timeline rect.event-mark").count() == len(events["bursts"])
+            assert page.locator("#events-list .event").count() == len(events["bursts"])
+            if events["bursts"]:
+                page.click("#events-list .event >> nth=0")
+                assert page.locator("#events-list .event.open .event-articles li").count() >= 1
+            else:
+                assert page.locator("#events-note").inner_text() == "no bursts"
             page.screenshot(path=str(shots / "topics-and-map.png"))
 
             # search: the match is highlighted, article HTML stays text

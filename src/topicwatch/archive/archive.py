@@ -167,14 +167,15 @@ class Archive:
         return reads.topic_articles(self.workspace, topic, limit, offset)
 
     def trends(self, by: str = "month", place: str | None = None, dedupe: bool = True,
-               topic: int | None = None) -> TopicTrends:
+               topic: int | None = None, level: str = "topic") -> TopicTrends:
         """Article counts per topic per period (day, week, month, year) of the current model, with each
         live topic's keyword line (``lines``).
 
         ``dedupe`` counts a group of near-duplicates once, at its earliest date; ``place`` counts only
-        the articles that name that place; ``topic`` keeps that topic's counts (the totals stay).
+        the articles that name that place; ``topic`` keeps that topic's counts (the totals stay);
+        ``level`` "story" counts per story (the second grain) instead of per topic.
         """
-        return reads.trends(self.workspace, by, place, dedupe, topic)
+        return reads.trends(self.workspace, by, place, dedupe, topic, level)
 
     def places(self, topic: int | None = None) -> list[dict[str, Any]]:
         """Articles per named place (province, city, county), with counts per topic once topics exist."""

@@ -77,14 +77,16 @@ def with_topic(ws: Workspace, stored: StoredArticle, n_terms: int = DEFAULT_ARTI
 
 
 def trends(ws: Workspace, by: str = "month", place: str | None = None, dedupe: bool = True,
-           topic: int | None = None) -> TopicTrends:
-    """Article counts per topic per period, with each live topic's line (see ``Archive.trends``)."""
+           topic: int | None = None, level: str = "topic") -> TopicTrends:
+    """Article counts per topic (or story) per period, with each live topic's (story's) line (see
+    ``Archive.trends``)."""
     articles = article_ids_with_place(ws.store, place) if place is not None else None
     if dedupe:
         representatives(ws.store)  # indexes articles archived before duplicates were tracked
     model_id = ws.current_model()["id"]
-    found = topic_trends(ws.store, model_id, by, dedupe=dedupe, articles=articles)
-    found.lines = {t["topic"]: keyword_line(t["keywords"]) for t in ws.store.topics(model_id)}
+    found = topic_trends(ws.store, model_id, by, dedupe=dedupe, articles=articles, grain=level)
+    rows = ws.store.topics(model_id) if level == "topic" else ws.store.stories(model_id)
+    found.lines = {t[level]: keyword_line(t["keywords"]) for t in rows}
     if topic is not None:
         if topic not in found.counts:
             raise UnknownTopic(f"no topic {topic} in the current model")

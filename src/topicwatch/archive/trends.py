@@ -9,6 +9,8 @@ from ..store import Store
 
 PERIODS = ("day", "week", "month", "year")
 
+GRAINS = ("topic", "story")
+
 
 def period_of(iso_date: str, by: str) -> str:
     """The period label of an ISO date: 2011-12-19 -> day 2011-12-19, week 2011-W51, month 2011-12, year 2011."""
@@ -21,6 +23,21 @@ def period_of(iso_date: str, by: str) -> str:
     if by == "week":
         year, week, _ = date.fromisoformat(iso_date[:10]).isocalendar()
         return f"{year}-W{week:02d}"
+    raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
+
+
+def period_dates(label: str, by: str) -> tuple[str, str]:
+    """The first and last day (ISO) of a period label: 2011-W51 -> 2011-12-19, 2011-12-25."""
+    if by == "week":
+        year, week = label.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+    if by == "day":
+        return label, label
+    if by == "month":
+        return f"{label}-01", f"{label}-31"  # ISO dates compare as text: no month has a later day
+    if by == "year":
+        return f"{label}-01-01", f"{label}-12-31"
     raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
 
 
@@ -68,17 +85,20 @@ class TopicTrends:
 
 def topic_trends(
     store: Store, model_id: int, by: str = "month", dedupe: bool = True,
-    articles: set[str] | None = None,
+    articles: set[str] | None = None, grain: str = "topic",
 ) -> TopicTrends:
-    """Counts per topic per period of the given model's assignments; undated articles are counted apart.
+    """Counts per topic (``grain`` "story": per story) per period of the given model's assignments;
+    undated articles are counted apart.
 
     ``dedupe``: a group of near-duplicates (the ``duplicates`` table) counts once, in the topic of its
     first article, at the group's earliest date. ``articles``: count only these article ids.
     """
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
-    topics = store.topic_ids(model_id)
-    found = store.dated_assignments(model_id)
+    if grain not in GRAINS:
+        raise ValueError(f"unknown level {grain!r} (choose from {', '.join(GRAINS)})")
+    topics = store.topic_ids(model_id) if grain == "topic" else [s["story"] for s in store.stories(model_id)]
+    found = store.dated_assignments(model_id, grain)
     if articles is not None:
         found = [row for row in found if row[0] in articles]
     rows = _once_per_group(found) if dedupe else [(topic, d) for _, topic, d, _ in found]

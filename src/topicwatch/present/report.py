@@ -1,5 +1,6 @@
 """``topicwatch report``: one self-contained HTML file (inline CSS and SVG, no scripts, no network) with
-the topic list, the topic map, each topic's trend and its most typical articles. All archive text is
+the topic list, what happened when (the strongest bursts), the topic map, each topic's trend and its
+most typical articles. All archive text is
 escaped, so an article holding HTML shows as text.
 """
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+from ..analyze.events import archive_events
 from ..archive.archive import Archive
 from .web import queries
 from .web.overview import topic_overview, with_labels
@@ -83,6 +85,7 @@ def render_report(archive: Archive, top: int = 5, map_points: int = 2_000) -> st
          f"model {model['id']} ({escape(model['backend'])}, fitted {escape(status['fitted'] or '')}) · "
          f"written {now}</p></header><main>"),
         _topic_table(topics),
+        _events_section(archive, top),
         f"<section id=\"map\"><h2>Topic map <span class=\"muted\">{shown}</span></h2>",
         scatter(points["x"], points["y"], points["topic"], tips),
         _legend(topics),
@@ -93,6 +96,26 @@ def render_report(archive: Archive, top: int = 5, map_points: int = 2_000) -> st
         parts.append(_topic_section(store, model["id"], t, overview.periods, top))
     parts.append("</main></body></html>\n")
     return "".join(parts)
+
+
+def _events_section(archive: Archive, top: int, most: int = 15) -> str:
+    """What happened when: the archive's strongest bursts (the one burst model, ``analyze.bursts``),
+    in time order, each with its line and first articles; and how many lasting shifts there were."""
+    found = archive_events(archive, "week", limit=most, per_event=min(top, 3))
+    if not found["bursts"]:
+        return ""
+    rows = []
+    for b in sorted(found["bursts"], key=lambda b: b["start"]):
+        titles = "<br>".join(f"{escape(a['date'])} {escape(a['title'] or '')}" for a in b["top_articles"])
+        line = b["story_line"] or b["keyword_line"]
+        rows.append(f"<tr><td class=\"nowrap\">{escape(b['start'])} – {escape(b['end'])}</td>"
+                    f"<td class=\"num\">{b['share']:.1%} <span class=\"muted\">({b['baseline']:.1%})</span></td>"
+                    f"<td><span class=\"kw\">{escape(line)}</span><div class=\"meta\">{titles}</div></td></tr>")
+    return ("<section id=\"events\"><h2>What happened when <span class=\"muted\">the strongest bursts: a topic's"
+            " share of the week against its usual share around it</span></h2><table><thead><tr><th>weeks</th>"
+            "<th class=\"num\">share (usual)</th><th>story / first articles</th></tr></thead><tbody>"
+            + "".join(rows) + f"</tbody></table><p class=\"muted\">{len(found['shifts'])} lasting shifts of a"
+            " topic's level were found too (<code>topicwatch events</code> lists them).</p></section>")
 
 
 def _name(t: dict) -> str:

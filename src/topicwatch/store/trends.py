@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from .core import StoreCore
 
+# The two grains an article is counted at: its broad topic, or its story inside that topic.
+GRAIN_COLUMNS = {"topic": "s.topic", "story": "s.story"}
+
 
 class TrendTables(StoreCore):
     """Assignments joined with article dates (and near-duplicate groups), per model."""
 
-    def dated_assignments(self, model: int) -> list[tuple[str, int, str | None, str | None]]:
-        """(article id, topic, date, its near-duplicate group's first or None) of every labelled article,
-        in ingest order: what ``topic_trends`` counts."""
+    def dated_assignments(self, model: int, grain: str = "topic") -> list[tuple[str, int, str | None, str | None]]:
+        """(article id, topic or story, date, its near-duplicate group's first or None) of every labelled
+        article (with a story, at the story grain), in ingest order: what ``topic_trends`` counts."""
+        column = GRAIN_COLUMNS[grain]
         return self.conn.execute(
-            "SELECT s.article, s.topic, a.date, d.first FROM assignments s JOIN articles a ON a.id = s.article"
-            " LEFT JOIN duplicates d ON d.article = s.article WHERE s.model = ? ORDER BY a.seq",
-            (model,),
+            f"SELECT s.article, {column}, a.date, d.first FROM assignments s JOIN articles a ON a.id = s.article"
+            f" LEFT JOIN duplicates d ON d.article = s.article WHERE s.model = ? AND {column} IS NOT NULL"
+            " ORDER BY a.seq", (model,),
         ).fetchall()
 
-    def dated_topic_articles(self, model: int, topic: int) -> list[tuple[str, str, str]]:
-        """(id, date, title) of a topic's dated articles, most typical (highest score) first."""
+    def dated_topic_articles(self, model: int, topic: int, grain: str = "topic", first: str | None = None,
+                             last: str | None = None, limit: int = -1) -> list[tuple[str, str, str]]:
+        """(id, date, title) of a topic's (or story's) dated articles, from ``first`` to ``last`` (ISO
+        days, inclusive) when given, most typical (highest score) first, at most ``limit``."""
         return self.conn.execute(
             "SELECT a.id, a.date, a.title FROM assignments s JOIN articles a ON a.id = s.article"
-            " WHERE s.model = ? AND s.topic = ? AND a.date IS NOT NULL ORDER BY s.score DESC",
-            (model, topic),
+            f" WHERE s.model = ? AND {GRAIN_COLUMNS[grain]} = ? AND a.date IS NOT NULL"
+            " AND a.date >= ? AND a.date <= ? ORDER BY s.score DESC LIMIT ?",
+            (model, topic, first or "", (last or "9999") + "\uffff", limit),
         ).fetchall()
 
     def dated_topic_texts(self, model: int, topic: int) -> list[tuple[str, str, str]]:

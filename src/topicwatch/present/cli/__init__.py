@@ -13,7 +13,8 @@ from . import ingest_fit  # noqa: F401  ingest, update, watch, fit, refit
 from . import topics  # noqa: F401  topics (and the "topic" group, listed last)
 from . import reading  # noqa: F401  show, export, label, eval, rejects, sample
 from . import web_commands  # noqa: F401  serve, search, report
-from . import analysis  # noqa: F401  trends, places, duplicates, bursts, tree
+from . import analysis  # noqa: F401  trends, places, duplicates, tree
+from . import events  # noqa: F401  bursts, events
 # isort: on
 
 __all__ = ["app", "main"]

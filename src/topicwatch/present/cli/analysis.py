@@ -1,4 +1,4 @@
-"""What the topics show: ``trends``, ``places``, ``duplicates``, ``bursts`` and the ``tree`` of topics."""
+"""What the topics show: ``trends``, ``places``, ``duplicates`` and the ``tree`` of topics."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ...analyze.bursts import archive_bursts
 from ...analyze.over_time import keywords_by_period, sparkline
 from .app import MAX_ID, JsonOption, PlaceOption, add_row, app, open_archive, out, print_json, say, shown
 
@@ -122,30 +121,6 @@ def duplicates(
     out.print(table)
     members = sum(g["size"] - 1 for g in groups)
     say(f"{len(groups)} groups; {members} articles repeat an earlier one")
-
-
-@app.command()
-def bursts(
-    ctx: typer.Context,
-    since: Annotated[str | None, typer.Option(help="Only bursts ending on or after this date (YYYY-MM-DD).")]
-    = None,
-    by: Annotated[Period, typer.Option(help="Period length.")] = Period.week,
-    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 20,
-    as_json: JsonOption = False,
-) -> None:
-    """Topic-periods that spike against the topic's own baseline (Kleinberg's burst model), strongest first."""
-    with open_archive(ctx) as archive:
-        found = archive_bursts(archive, by.value, since)[:limit]
-    if as_json:
-        print_json(found)
-        return
-    table = Table("topic", "from", "to", "weight", "articles", "share (usual)", "keyword line / top articles",
-                  header_style="bold")
-    for b in found:
-        titles = "\n".join(f"  {a['date']} {a['title'][:70]}" for a in b["top_articles"][:3])
-        add_row(table, str(b["topic"]), b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
-                      f"{b['share']:.0%} ({b['baseline']:.0%})", f"{b['keyword_line']}\n{titles}")
-    out.print(table)
 
 
 @app.command()

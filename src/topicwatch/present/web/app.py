@@ -16,6 +16,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from ...analyze.events import archive_events
 from ...analyze.search import MAX_LIMIT, MAX_OFFSET, MODES, SearchError, search
 from ...store import ArchiveError
 from .edits import MAX_ID, set_topic_label
@@ -27,6 +28,7 @@ from .queries import topic_articles as topic_article_items
 from .schemas import (
     Article,
     ArticlePage,
+    EventList,
     FilterValues,
     LabelIn,
     LabelOut,
@@ -232,6 +234,24 @@ def _routes(app: FastAPI, state: WebState) -> None:
                       source=source, limit=limit, offset=offset, mode=mode, place=place)
         return {"query": q, "mode": mode, "limit": limit, "offset": offset,
                 "items": [h.as_dict() for h in hits]}
+
+    @app.get("/api/events", response_model=EventList, responses=ERRORS, tags=["topics"],
+             response_model_by_alias=True)
+    def events(
+        on: Annotated[str | None, Query(max_length=40, description="What was under way on this day (YYYY-MM-DD).")]
+        = None,
+        week: Annotated[str | None, Query(max_length=40, description="... in this ISO week (2011-W51).")] = None,
+        since: Annotated[str | None, Query(max_length=40, description="... from this day (YYYY-MM-DD).")] = None,
+        until: Annotated[str | None, Query(max_length=40, description="... to this day (YYYY-MM-DD).")] = None,
+        by: Annotated[Literal["day", "week", "month", "year"], Query(description="Period length.")] = "week",
+        limit: Annotated[int, Query(ge=1, le=200, description="Most bursts to return.")] = 20,
+    ) -> dict:
+        """What spiked in a period (bursts against each topic's local baseline, strongest first, with their
+        stories) and the topics whose level shifted for good then."""
+        try:
+            return archive_events(state.archive(), by, on, week, since, until, limit)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
 
     @app.get("/api/filters", response_model=FilterValues, tags=["search"])
     def filters() -> dict:

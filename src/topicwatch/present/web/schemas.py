@@ -176,3 +176,42 @@ class SplitIn(BaseModel):
 class SplitOut(BaseModel):
     topic: int = Field(description="The topic split (its id is retired).")
     parts: list[int] = Field(description="The new topics' ids.")
+
+
+class BurstArticle(BaseModel):
+    id: str
+    date: str
+    title: str | None
+
+
+class BurstOut(BaseModel):
+    level: str = Field(description="'topic' or 'story': what burst.")
+    topic: int
+    story: int | None = Field(description="The story most of its articles belong to (or the story that burst).")
+    keyword_line: str
+    story_line: str | None = None
+    label: str | None
+    start: str = Field(description="First period of the burst.")
+    end: str = Field(description="Last period.")
+    weight: float = Field(description="How much better a burst explains these periods (log-likelihood ratio).")
+    articles: int
+    share: float = Field(description="The topic's share of the archive in the burst.")
+    baseline: float = Field(description="Its usual (local) share around the burst.")
+    top_articles: list[BurstArticle]
+
+
+class ShiftOut(BaseModel):
+    topic: int
+    keyword_line: str
+    label: str | None
+    period: str = Field(description="The first period at the new level.")
+    before: float = Field(description="The topic's share of the archive before.")
+    after: float = Field(description="And after.")
+
+
+class EventList(BaseModel):
+    by: str
+    from_: str | None = Field(alias="from", description="First day asked for (None: the start).")
+    to: str | None = Field(description="Last day asked for (None: the end).")
+    bursts: list[BurstOut]
+    shifts: list[ShiftOut]

@@ -237,7 +237,60 @@ async function renderHome() {
   $("map-note").textContent = m.shown < m.total ? `${m.shown.toLocaleString()} of ${m.total.toLocaleString()} articles (sample)`
     : plural(m.total, "article");
   drawMap($("map"), m);
+  await renderEvents();
   document.body.dataset.ready = "home";
+}
+
+// What happened when: the strongest bursts (the one burst model, /api/events) on a timeline of the
+// archive's weeks, each marked by how many times its usual share it took; click one for its articles.
+async function renderEvents() {
+  const found = await api("/api/events?limit=15");
+  const bursts = found.bursts.slice().sort((a, b) => (a.start < b.start ? -1 : 1));
+  $("events-note").textContent = bursts.length ? `the ${bursts.length} strongest bursts, in time order` : "no bursts";
+  const ends = bursts.map((b) => b.start).concat(bursts.map((b) => b.end)).sort();
+  const span = [ends[0] || "", ends[ends.length - 1] || ""];
+  const width = 800, height = 60;
+  const position = (label) => {
+    const [a, b] = [weekNumber(span[0]), weekNumber(span[1])];
+    return 10 + (b > a ? (weekNumber(label) - a) / (b - a) : 0.5) * (width - 20);
+  };
+  const marks = bursts.map((b, i) => {
+    const ratio = b.baseline > 0 ? b.share / b.baseline : 1;
+    const tall = Math.min(height - 14, 8 + 6 * Math.log2(Math.max(ratio, 1)));
+    const mark = svg("rect", {x: position(b.start), y: height - 12 - tall, width: Math.max(3, position(b.end) - position(b.start)),
+      height: tall, fill: colour(b.topic), "data-event": i, class: "event-mark"});
+    mark.appendChild(svg("title", {}, `${b.start} – ${b.end}: ${b.story_line || b.keyword_line}`));
+    mark.addEventListener("click", () => openEvent(i));
+    return mark;
+  });
+  const axis = [svg("line", {x1: 10, x2: width - 10, y1: height - 12, y2: height - 12, class: "axis"}),
+    svg("text", {x: 10, y: height - 1}, span[0] || ""), svg("text", {x: width - 10, y: height - 1, "text-anchor": "end"}, span[1] || "")];
+  $("timeline").replaceChildren(svg("svg", {viewBox: `0 0 ${width} ${height}`, class: "chart"}, ...axis, ...marks));
+  $("timeline").hidden = !bursts.length;
+  $("events-list").replaceChildren(...bursts.map((b, i) => {
+    const articles = el("ol", {class: "event-articles", hidden: ""},
+      ...b.top_articles.map((a) => el("li", {text: `${a.date} ${a.title || a.id}`})));
+    const item = el("li", {class: "event", "data-event": i},
+      el("span", {class: "when", text: `${b.start} – ${b.end}`}),
+      el("span", {class: "ratio", text: `${(b.share * 100).toFixed(1)}% (usually ${(b.baseline * 100).toFixed(1)}%)`}),
+      el("a", {href: `#/topic/${b.topic}`, class: "topic-link", text: `#${b.topic}`}),
+      el("div", {class: "keyword-line", text: b.story_line || b.keyword_line}), articles);
+    item.addEventListener("click", (e) => { if (e.target.tagName !== "A") openEvent(i); });
+    return item;
+  }));
+}
+
+function weekNumber(label) {  // "2011-W51" (or a day, month, year label) -> a number that orders them
+  const m = /^(\d{4})-W(\d{2})$/.exec(label || "");
+  return m ? Number(m[1]) * 53 + Number(m[2]) : Date.parse(label) / 6.048e8;
+}
+
+function openEvent(i) {
+  for (const item of document.querySelectorAll("#events-list .event")) {
+    const open = Number(item.dataset.event) === i;
+    item.classList.toggle("open", open);
+    item.querySelector(".event-articles").hidden = !open;
+  }
 }
 
 const topicView = {topic: null, label: null, offset: 0, total: 0, story: null};

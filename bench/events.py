@@ -1,0 +1,121 @@
+"""Events found by the burst list on the KCNA archives with a list of known events (issue 16).
+
+    .venv/bin/python bench/events.py [WORKDIR [LEVEL]]
+    .venv/bin/python bench/events.py WORKDIR --scale     # bursts and events on 100,000 articles
+
+For each archive (KCNA headlines 1997-2004, KCNA stories 2011-2012, in ../shared/data with their
+``*_events.tsv``): ingest and fit (fast, seed 0) into WORKDIR (default /tmp/topicwatch-events; reused
+when there), then ``archive_bursts(by="week")`` (LEVEL topic by default, as ``topicwatch bursts``), top 30. An event counts as found when a burst of the
+30 starts within 14 days of its date and lasts at most 8 weeks. Prints, per archive: events found,
+which, the bursts of the 30 lasting over 26 weeks, the shifts found, and the seconds bursts and events
+(the whole archive's) took. ``--scale`` builds a 100,000-article archive (the 1997-2004 headlines, the
+same re-dated 8 and 16 years on with a marker added to each text, and the 2011-12 stories) and times
+``archive_bursts`` and ``archive_events`` on it, median of 3.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from topicwatch import Archive
+from topicwatch.analyze.bursts import archive_bursts
+from topicwatch.analyze.events import archive_events
+from topicwatch.analyze.shifts import archive_shifts
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ARCHIVES = ["kcna_headlines_1997_2004", "kcna_stories_2011_2012"]
+TOP = 30
+LEVEL = sys.argv[2] if len(sys.argv) > 2 else "topic"  # or story, both
+
+
+def week_start(label: str) -> date:
+    year, week = label.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def score(bursts: list[dict], events: list[dict]) -> tuple[list[str], int]:
+    found = []
+    for event in events:
+        day = date.fromisoformat(event["date"])
+        for b in bursts:
+            start, end = week_start(b["start"]), week_start(b["end"]) + timedelta(days=6)
+            if abs((start - day).days) <= 14 and (end - start).days <= 8 * 7:
+                found.append(event["event"])
+                break
+    long = sum((week_start(b["end"]) - week_start(b["start"])).days > 26 * 7 for b in bursts)
+    return found, long
+
+
+def scale(work: Path) -> None:
+    db = work / "100k.db"
+    if not db.exists():
+        source = work / "100k.jsonl"
+        with open(source, "w", encoding="utf-8") as out:
+            n = 0
+            for name, years in ((ARCHIVES[0], 0), (ARCHIVES[0], 8), (ARCHIVES[1], 0), (ARCHIVES[0], 16)):
+                with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as lines:
+                    rows = [json.loads(line) for line in lines]
+                for record in rows:
+                    if years and record.get("date"):
+                        record.update(id=f"s{years}-{record['id']}", date=str(int(record["date"][:4]) + years)
+                                      + record["date"][4:], text=record["text"] + f" (re-dated {years})")
+                    out.write(json.dumps(record) + "\n")
+                    n += 1
+                    if n == 100_000:
+                        break
+                if n == 100_000:
+                    break
+        with Archive(db) as archive:
+            archive.ingest([source])
+            archive.fit("fast", seed=0)
+    with Archive(db, create=False) as archive:
+        for what, call in (("bursts", lambda: archive_bursts(archive, "week", limit=20)),
+                           ("events", lambda: archive_events(archive, "week"))):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+            print(f"100k articles: {what} {statistics.median(times):.2f} s (median of 3)")
+
+
+def main() -> None:
+    work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/topicwatch-events")
+    if "--scale" in sys.argv:
+        scale(work)
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ARCHIVES:
+        db = work / f"{name}.db"
+        if not db.exists():
+            with Archive(db) as archive:
+                archive.ingest([DATA / f"{name}.jsonl.gz"])
+                archive.fit("fast", seed=0)
+        with open(DATA / f"{name}_events.tsv", encoding="utf-8") as handle:
+            events = list(csv.DictReader(handle, delimiter="\t"))
+        with Archive(db, create=False) as archive:
+            start = time.perf_counter()
+            bursts = archive_bursts(archive, "week", level=LEVEL, limit=TOP)
+            seconds = time.perf_counter() - start
+            shifts = archive_shifts(archive, "week")
+            start = time.perf_counter()
+            archive_events(archive, "week")
+            event_seconds = time.perf_counter() - start
+        found, long = score(bursts, events)
+        print(f"{name}: {len(found)} of {len(events)} events found; {long} of the top {TOP} bursts last over 26"
+              f" weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events {event_seconds:.2f} s")
+        for event in events:
+            print(f"  {'found' if event['event'] in found else 'MISSED'}  {event['date']}  {event['event']}")
+        for b in bursts[:12]:
+            print(f"    {b['level'][:2]} {b['start']}..{b['end']}  x{b['share'] / max(b['baseline'], 1e-9):.1f}  {b['keyword_line'][:70]}")
+
+
+if __name__ == "__main__":
+    main()

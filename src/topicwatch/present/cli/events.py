@@ -1,0 +1,99 @@
+"""What happened when: ``bursts`` (the strongest bursts of the whole archive) and ``events`` (what
+was under way on a day, in a week or a range, with the shifts of level that began in it)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ...analyze.bursts import archive_bursts
+from ...analyze.events import archive_events
+from .analysis import Period
+from .app import JsonOption, add_row, app, open_archive, out, print_json, say
+
+SinceOption = Annotated[str | None, typer.Option(help="Only bursts ending on or after this date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Only bursts starting on or before this date (YYYY-MM-DD).")]
+CSV_FIELDS = ["level", "topic", "story", "start", "end", "weight", "articles", "share", "baseline", "keyword_line"]
+
+
+class Level(str, Enum):
+    topic = "topic"
+    story = "story"
+    both = "both"
+
+
+def _burst_table(found: list[dict]) -> Table:
+    table = Table("topic", "from", "to", "weight", "articles", "share (usual)", "keyword line / top articles",
+                  header_style="bold")
+    for b in found:
+        titles = "\n".join(f"  {a['date']} {(a['title'] or '')[:70]}" for a in b["top_articles"][:3])
+        line = b["keyword_line"] if not b.get("story_line") else f"{b['story_line']}\n  (topic: {b['keyword_line']})"
+        where = str(b["topic"]) if b.get("story") is None else f"{b['topic']}/{b['story']}"
+        add_row(table, where, b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
+                f"{b['share']:.1%} ({b['baseline']:.1%})", f"{line}\n{titles}")
+    return table
+
+
+def _print_csv(rows: list[dict]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+@app.command()
+def bursts(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    by: Annotated[Period, typer.Option(help="Period length.")] = Period.week,
+    level: Annotated[Level, typer.Option(help="Bursts of topics, of their stories, or both.")] = Level.topic,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 20,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+) -> None:
+    """Topic-periods that spike against the topic's local baseline (Kleinberg's burst model), strongest first."""
+    with open_archive(ctx) as archive:
+        found = archive_bursts(archive, by.value, since, level=level.value, until=until, limit=limit)
+    if as_json:
+        print_json(found)
+    elif as_csv:
+        _print_csv(found)
+    else:
+        out.print(_burst_table(found))
+
+
+@app.command()
+def events(
+    ctx: typer.Context,
+    on: Annotated[str | None, typer.Option(help="What was under way on this day (YYYY-MM-DD).")] = None,
+    week: Annotated[str | None, typer.Option(help="... in this ISO week (2011-W51).")] = None,
+    since: Annotated[str | None, typer.Option(help="... from this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="... to this day (YYYY-MM-DD).")] = None,
+    by: Annotated[Period, typer.Option(help="Period length.")] = Period.week,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many bursts.")] = 20,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the bursts as CSV rows.")] = False,
+) -> None:
+    """What spiked in a period: each burst with its story's line, its size against the baseline and its
+    top articles; and the topics whose level shifted for good then."""
+    with open_archive(ctx) as archive:
+        found = archive_events(archive, by.value, on, week, since, until, limit)
+    if as_json:
+        print_json(found)
+        return
+    if as_csv:
+        _print_csv(found["bursts"])
+        return
+    span = f"{found['from'] or 'the start'} to {found['to'] or 'the end'}"
+    if not found["bursts"]:
+        say(f"no bursts from {span}")
+    else:
+        out.print(_burst_table(found["bursts"]))
+    for shift in found["shifts"]:
+        say(f"shift: topic {shift['topic']} from {shift['period']}: {shift['before']:.1%} -> {shift['after']:.1%}"
+            f" of the archive ({shift['keyword_line'][:70]})")
