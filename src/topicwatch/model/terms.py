@@ -77,7 +77,11 @@ _DATELINE_RE = re.compile(
 )
 _CREDIT_RE = re.compile(r"\((?:AP|AFP|Reuters|KCNA|Xinhua|Yonhap|UPI|dpa|AAP|Kyodo|Itar-Tass|TASS|CNA|PTI|"
                         r"Bloomberg|CNN|BBC|NHK|RIA Novosti|Interfax|EFE|ANSA|Sputnik)\)")
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b", re.IGNORECASE)
+# Links and mail addresses, in lower-cased text. Each is looked for only where its marker stands ("://"
+# or "www.", "@"): most articles hold neither, and the address pattern, tried at every word, was the
+# costliest step of labelling. The possessive run never backtracks over a long word that has no "@".
+_LINK_RE = re.compile(r"(?:https?://|www\.)\S+")
+_EMAIL_RE = re.compile(r"\b[\w.+-]++@[\w-]+\.[\w.-]+\b")
 _LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"  # lower-case letters, accented ones too ("cooperación")
 _WORD_RE = re.compile(f"[{_LATIN}]+")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
@@ -122,7 +126,7 @@ class Tokenizer:
         if self.boilerplate:
             text = "\n".join(line for line in text.split("\n") if _line_key(line) not in self.boilerplate)
         text = _CREDIT_RE.sub(" ", _DATELINE_RE.sub(" ", text))
-        text = self.aliases.canonicalize(_URL_RE.sub(" ", text.lower()))
+        text = self.aliases.canonicalize(_without_addresses(text.lower()))
         text = _POSSESSIVE_RE.sub("", text)
         if not _HANGUL_RE.search(text):
             return _latin_words(text)
@@ -130,6 +134,14 @@ class Tokenizer:
         for i, piece in enumerate(_HANGUL_RUN_RE.split(text)):
             out.extend(korean_terms(piece) if i % 2 else _latin_words(piece))
         return out
+
+
+def _without_addresses(text: str) -> str:
+    if "://" in text or "www." in text:
+        text = _LINK_RE.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(" ", text)
+    return text
 
 
 def _latin_words(text: str) -> list[str]:
@@ -239,20 +251,22 @@ class PhraseTable:
         """Content words and phrases of one text; a phrase's words are not counted again alone."""
         out: list[str] = []
         i, n = 0, len(tokens)
-        longest, phrases = self._longest, self.phrases
+        longest, phrases, stop_words = self._longest, self.phrases, STOP_WORDS
         while i < n:
             word = tokens[i]
-            reach = longest.get(word, 0)
-            for size in range(min(reach, n - i), 1, -1):
-                gram = tuple(tokens[i : i + size])
-                if gram in phrases:
-                    out.append(" ".join(gram))
+            reach = longest.get(word)
+            if reach:  # few words start a phrase: only they pay for the phrase lookups
+                size = min(reach, n - i)
+                while size > 1 and tuple(tokens[i: i + size]) not in phrases:
+                    size -= 1
+                if size > 1:
+                    out.append(" ".join(tokens[i: i + size]))
                     i += size
-                    break
-            else:
-                if is_content_word(word):
-                    out.append(word)
-                i += 1
+                    continue
+            # is_content_word, inlined: this loop runs once per token of every article labelled
+            if word not in stop_words and (len(word) > 1 or _HANGUL_RE.match(word)):
+                out.append(word)
+            i += 1
         return out
 
 
