@@ -66,7 +66,7 @@ def test_events_from_the_command_line_and_the_api(tmp_path):
         archive.ingest([SAMPLE])
         archive.fit("fast", seed=0)
         found = archive_events(archive, "month", since="2024-01-01")
-        assert set(found) == {"by", "from", "to", "bursts", "shifts"} and found["from"] == "2024-01-01"
+        assert set(found) == {"by", "from", "to", "bursts", "shifts", "undated"} and found["from"] == "2024-01-01"
         assert all(b["end"] >= "2024-01" for b in found["bursts"])
         story_bursts = archive_bursts(archive, "month", level="story")
         assert all(b["level"] == "story" and b["story"] is not None for b in story_bursts)
@@ -106,3 +106,19 @@ def test_the_known_events_of_a_real_archive_are_among_its_top_bursts(tmp_path_fa
     found, long = score(bursts, _known_events(name))
     assert len(found) >= at_least, found
     assert long <= long_at_most, [(b["start"], b["end"]) for b in bursts]
+
+
+def test_one_week_of_news_is_too_little_history_and_undated_articles_are_counted(tmp_path):
+    rng = np.random.default_rng(0)
+    words = ["rice", "maize", "border", "market", "traders", "guards", "prices", "phones", "smuggling", "cadres",
+             "farm", "fertilizer", "harvest", "school", "students", "teachers", "railway", "station", "bridge",
+             "factory", "workers", "steel", "coal", "power", "plant"]
+    rows = [{"id": f"w{i}", "date": f"2024-03-0{4 + i % 5}" if i < 30 else None,
+             "text": " ".join(rng.choice(words, 40))} for i in range(36)]
+    (tmp_path / "week.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ingest([tmp_path / "week.jsonl"])
+        archive.fit("fast", seed=0)
+        with pytest.raises(ValueError, match="too little history"):
+            archive_bursts(archive, "week")
+        assert archive_events(archive, "day")["undated"] == 6

@@ -3,8 +3,10 @@ all when its version changes, and the store's table families answer through the 
 
 from __future__ import annotations
 
+import pytest
+
 from topicwatch.read.records import Article
-from topicwatch.store import PlaceIndex, Store, WatermarkIndex
+from topicwatch.store import ArchiveError, PlaceIndex, Store, WatermarkIndex
 
 
 class _Seen(WatermarkIndex):
@@ -60,3 +62,12 @@ def test_places_are_stored_as_plain_rows_and_read_back(tmp_path):
     assert sorted(store.place_count_rows()) == [("hyesan", "city", "ryanggang", None, 1),
                                                 ("ryanggang", "province", None, None, 1)]
     store.close()
+
+
+def test_a_new_archive_makes_its_folder_and_a_missing_one_is_not_made(tmp_path):
+    store = Store(tmp_path / "new" / "deeper" / "a.db")
+    assert store.path.exists() and not store.read_only
+    store.close()
+    with pytest.raises(ArchiveError, match="no archive here"):
+        Store(tmp_path / "elsewhere" / "a.db", create=False)
+    assert not (tmp_path / "elsewhere").exists()

@@ -7,13 +7,13 @@ S x b_t; moving up into the burst state costs gamma x ln(T). The cheapest state 
 marks the bursts, and a burst's weight is how much better the burst state explains its periods than
 the base state (a log-likelihood ratio).
 
-The local share b_t (``local_baseline``) is the topic's rate over the ``BASELINE_HALF_WIDTH`` periods on
-each side of t, shrunk towards its share over the whole archive by a pseudo-count of one typical
-period's articles, computed twice: the second time without the periods the first pass found bursting. Against the whole archive's share, as
-before, a topic whose level moved for good (a new leader's name in every headline) "bursted" for
+The local share b_t (``local_baseline``) is the topic's rate over the ``BASELINE_HALF_WIDTH`` periods
+on each side of t, shrunk towards its share over the whole archive by a pseudo-count of one typical
+period's articles, and computed twice: the second time without the periods the first pass found
+bursting, so a long burst does not raise its own baseline. Against the whole archive's share (as
+before), a topic whose level moved for good (a new leader's name in every headline) "bursted" for
 years; against a local level it does not, and such a lasting move is reported as a *shift* instead
-(``analyze.shifts``). Leaving the first pass's bursts out keeps a long burst from raising its own
-baseline. Parameters, and what they trade:
+(``analyze.shifts``). Parameters, and what they trade:
 
 - ``S`` = 4 (``BURST_RATIO``): the burst state emits four times the local share; smaller finds more,
   longer and weaker bursts (at 2 a topic's ordinary busy season qualifies), larger only the loudest.
@@ -39,6 +39,7 @@ from ..archive.trends import TopicTrends, period_dates, period_of
 BASELINE_HALF_WIDTH = 13
 BURST_RATIO = 4.0
 ENTRY_COST = 1.0
+MIN_HISTORY = 4  # periods: fewer, and there is no "usual" to burst above
 
 
 @dataclass
@@ -187,6 +188,7 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
         raise ValueError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
     grains = ("topic", "story") if level == "both" else (level,)
     trends = trends or grain_trends(archive, by, grains)
+    check_history(trends[grains[0]], by)
     found: list[tuple[str, Burst]] = []
     for grain in grains:
         counted = trends[grain]
@@ -213,6 +215,14 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
                     "share": round(burst.share, 4), "baseline": round(burst.baseline, 4),
                     "top_articles": [{"id": i, "date": d, "title": t} for i, d, t in inside]})
     return out
+
+
+def check_history(trends: TopicTrends, by: str) -> None:
+    """A one-line error when the dated articles span too few periods to tell a burst from the usual."""
+    if 0 < len(trends.periods) < MIN_HISTORY:
+        shorter = "" if by == "day" else "; a shorter period may do"
+        raise ValueError(f"too little history for bursts: the dated articles span {len(trends.periods)} {by}(s)"
+                         f" (at least {MIN_HISTORY} are needed{shorter})")
 
 
 def grain_trends(archive: Archive, by: str, grains: tuple[str, ...] = ("topic",)) -> dict[str, TopicTrends]:

@@ -38,7 +38,8 @@ def archive_events(archive: Archive, by: str = "week", on: str | None = None, we
                    since: str | None = None, until: str | None = None, limit: int | None = 20,
                    per_event: int = 5) -> dict:
     """The bursts under way between the bounds (``period_bounds``), strongest first, each with its
-    story's line beside its topic's, and the shifts that began between them, in time order."""
+    story's line beside its topic's, the shifts that began between them, in time order, and how many
+    undated articles were left out (``undated``)."""
     first, last = period_bounds(on, week, since, until)
     trends = grain_trends(archive, by)
     bursts = archive_bursts(archive, by, since=first, until=last, per_burst=per_event, limit=limit, trends=trends)
@@ -53,4 +54,5 @@ def archive_events(archive: Archive, by: str = "week", on: str | None = None, we
     shifts = [s for s in archive_shifts(archive, by, trends["topic"])
               if (first is None or s["period"] >= period_of(first, by))
               and (last is None or s["period"] <= period_of(last, by))]
-    return {"by": by, "from": first, "to": last, "bursts": bursts, "shifts": shifts}
+    return {"by": by, "from": first, "to": last, "bursts": bursts, "shifts": shifts,
+            "undated": trends["topic"].undated}

@@ -244,6 +244,8 @@ def _central_first(weights: sparse.csr_matrix, vectors: np.ndarray, has_vector: 
     weight = np.take_along_axis(dense, top, axis=1)
     terms = np.take_along_axis(term_of, top, axis=1)
     valid = weight > 0
+    if not len(vectors):  # no term to place at all (every word of a tiny archive was too common)
+        return np.full_like(terms, -1), np.full(weight.shape, -np.inf, dtype=np.float32)
     safe = np.where(valid, terms, 0)
     cos = np.maximum(np.einsum("nkd,nd->nk", vectors[safe], centres), 0.02)
     known = valid & has_vector[safe]

@@ -38,6 +38,10 @@ class StoreCore:
         if not self.path.exists():
             if not create:
                 raise ArchiveError(f"{self.path}: no archive here (run 'topicwatch ingest' first)")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(f"{self.path}: cannot make an archive here ({exc.strerror}: {folder})") from None
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise ArchiveError(f"{self.path}: cannot make an archive here: the folder {folder} is not writable")
         self.read_only = self.path.exists() and not (

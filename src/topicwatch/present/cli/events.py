@@ -94,6 +94,8 @@ def events(
         say(f"no bursts from {span}")
     else:
         out.print(_burst_table(found["bursts"]))
+    if found["undated"]:
+        say(f"{found['undated']} articles without a date are left out")
     for shift in found["shifts"]:
         say(f"shift: topic {shift['topic']} from {shift['period']}: {shift['before']:.1%} -> {shift['after']:.1%}"
             f" of the archive ({shift['keyword_line'][:70]})")

@@ -215,3 +215,4 @@ class EventList(BaseModel):
     to: str | None = Field(description="Last day asked for (None: the end).")
     bursts: list[BurstOut]
     shifts: list[ShiftOut]
+    undated: int = Field(description="Articles without a date, left out of the counts.")
