@@ -6,10 +6,9 @@ began in it (``analyze.shifts``), so a lasting change is never read as an event.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 from ..archive.archive import Archive
-from ..archive.trends import period_of
+from ..archive.trends import period_dates, period_of
 from .bursts import archive_bursts, check_date, grain_trends
 from .shifts import archive_shifts
 
@@ -26,11 +25,9 @@ def period_bounds(on: str | None = None, week: str | None = None, since: str | N
         return on[:10], on[:10]
     if week:
         try:
-            year, number = week.upper().split("-W")
-            monday = date.fromisocalendar(int(year), int(number), 1)
+            return period_dates(week.upper(), "week")
         except ValueError:
             raise ValueError(f"week {week!r} is not an ISO week (like 2011-W51)") from None
-        return monday.isoformat(), date.fromordinal(monday.toordinal() + 6).isoformat()
     return since, until
 
 
@@ -44,7 +41,8 @@ def archive_events(archive: Archive, by: str = "week", on: str | None = None, we
     trends = grain_trends(archive, by)
     bursts = archive_bursts(archive, by, since=first, until=last, per_burst=per_event, limit=limit, trends=trends)
     stories = {s["story"]: s for s in archive.stories()}
-    story_of = archive.store.story_of_articles(archive.store.current_model()["id"])
+    story_of = archive.store.story_of_articles(archive.store.current_model()["id"],
+                                               [a["id"] for b in bursts for a in b["top_articles"]])
     for burst in bursts:
         # Its story: the one most of its top articles belong to (a burst is usually one story's).
         counted = Counter(story_of.get(a["id"]) for a in burst["top_articles"] if story_of.get(a["id"]) is not None)

@@ -40,7 +40,6 @@ def check_live_topic(ws: Workspace, model_id: int, topic: int) -> None:
 def rename_topic(ws: Workspace, topic: int, label: str | None) -> str | None:
     """Give a topic a label of your own (None or blank clears it); returns the label as stored. Any
     topic of the model may be named but one merged into another."""
-    ws.store.require_writable()
     stored = clean_label(label)
     with ws.store.transaction():
         record = ws.current_model()

@@ -54,9 +54,13 @@ class AssignmentTables(StoreCore):
         return [{"story": story, "topic": t, "keywords": json.loads(kw), "size": size, "first_date": d0,
                  "last_date": d1} for story, t, kw, size, d0, d1 in rows]
 
-    def story_of_articles(self, model: int) -> dict[str, int | None]:
-        """article id -> its story."""
-        return dict(self.conn.execute("SELECT article, story FROM assignments WHERE model = ?", (model,)))
+    def story_of_articles(self, model: int, articles: Sequence[str] | None = None) -> dict[str, int | None]:
+        """article id -> its story, of every article (or of ``articles`` only)."""
+        if articles is None:
+            return dict(self.conn.execute("SELECT article, story FROM assignments WHERE model = ?", (model,)))
+        marks = ",".join("?" * len(articles))
+        return dict(self.conn.execute(f"SELECT article, story FROM assignments WHERE model = ? AND article IN ({marks})",
+                                      (model, *articles)))
 
     # ---- per article ------------------------------------------------------------------------
     def count_unassigned(self, model: int) -> int:

@@ -49,9 +49,6 @@ class StoreCore:
         try:
             self._cancelled = False  # the running transaction is to be rolled back at its end
             self.conn = sqlite3.connect(self._address(), timeout=timeout, isolation_level=None, uri=True)
-            if not self.read_only:
-                self.conn.execute("PRAGMA journal_mode=WAL")
-                self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             # 256 MB of page cache (allocated only as used): the near-duplicate index's band table
             # takes random-key inserts, which the default 2 MB cache turns into page-cache misses.
@@ -59,6 +56,8 @@ class StoreCore:
             if self.read_only:
                 self.conn.execute("SELECT count(*) FROM meta").fetchone()  # is it an archive at all?
             else:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
                 self.conn.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path}: not a topicwatch archive ({exc})") from exc

@@ -16,7 +16,6 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from ...analyze.events import archive_events
 from ...analyze.search import MAX_LIMIT, MAX_OFFSET, MODES, SearchError, search
 from ...store import ArchiveError
 from .edits import MAX_ID, set_topic_label
@@ -249,7 +248,7 @@ def _routes(app: FastAPI, state: WebState) -> None:
         """What spiked in a period (bursts against each topic's local baseline, strongest first, with their
         stories) and the topics whose level shifted for good then."""
         try:
-            return archive_events(state.archive(), by, on, week, since, until, limit)
+            return state.events(by, on, week, since, until, limit)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
 

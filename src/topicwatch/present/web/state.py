@@ -16,12 +16,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...analyze.events import archive_events
 from ...archive.archive import Archive
 from .overview import Overview, topic_overview
 from .queries import current_model
 from .topic_map import MAX_POINTS, topic_map
 
 LOG = logging.getLogger(__name__)
+EVENT_ANSWERS = 32  # /api/events answers kept per model and revision (one per set of arguments)
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -56,6 +58,8 @@ class WebState:
         self._map_lock = threading.Lock()
         self._overviews: dict[tuple[int, int], Overview] = {}
         self._maps: dict[tuple[int, int, int], MapBody] = {}
+        self._events_lock = threading.Lock()
+        self._events: dict[tuple, dict] = {}
         Archive(self.archive_path, create=False).close()  # fail now, not on the first request
 
     @property
@@ -100,6 +104,20 @@ class WebState:
                 body = json.dumps(topic_map(store, model, max_points), separators=(",", ":")).encode()
                 cached = MapBody(body, gzip.compress(body, compresslevel=6))
                 self._maps = {k: v for k, v in self._maps.items() if k[:2] == key[:2]} | {key: cached}
+        return cached
+
+    def events(self, by: str, on: str | None, week: str | None, since: str | None, until: str | None,
+               limit: int) -> dict:
+        """``analyze.events.archive_events`` for these arguments, cached per model and revision like the
+        overview: the page asks for it on every visit to the topic list, and it reads every assignment."""
+        store = self.archive().store
+        key = (current_model(store)["id"], store.revision(), by, on, week, since, until, limit)
+        with self._events_lock:
+            cached = self._events.get(key)
+            if cached is None:
+                cached = archive_events(self.archive(), by, on, week, since, until, limit)
+                kept = [(k, v) for k, v in self._events.items() if k[:2] == key[:2]][-(EVENT_ANSWERS - 1):]
+                self._events = dict(kept) | {key: cached}
         return cached
 
     def warm_up(self) -> None:
