@@ -3,7 +3,9 @@
 The meaning index holds every article's embedding row and filter fields as arrays, kept per archive
 file and rebuilt only when articles were added (or the model changed); when only the archive's revision
 moved (a merge, a split, an update: topics changed, embeddings did not) just its topic column is read
-again. The query embedder is the one the model was fitted with, loaded once per process.
+again. The query embedder is the one the model was fitted with, loaded once per process. A model fitted on
+texts in more than one script takes each script's mean out of every vector (``model/scripts.py``):
+the index and the query do the same here, so a Korean query finds English articles and the reverse.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 import numpy as np
 
 from ..embed import BACKENDS, Embedder, get_embedder
+from ..embed.multilingual import script_of
+from ..embed.normalize import l2_normalize
+from ..model.persistence import script_means_of
 from ..store import Store
 
 
@@ -33,7 +38,8 @@ class _MeaningIndex:
     dates: np.ndarray  # str ('' when undated)
     languages: np.ndarray
     sources: np.ndarray
-    vectors: np.ndarray  # float32 [n_texts, d], L2-normalized
+    vectors: np.ndarray  # float32 [n_texts, d], L2-normalized (each script's mean out, where the model has them)
+    script_means: np.ndarray | None  # the model's, for the query
 
     def mask(self, topic: int | None, date_from: str | None, date_to: str | None, language: str | None,
              source: str | None) -> np.ndarray:
@@ -101,9 +107,14 @@ def _build_meaning_index(store: Store, model: dict[str, Any], key: tuple[Any, ..
         languages.append(language or "")
         sources.append(source or "")
     article_ids = tuple(ids)
+    means = script_means_of(store.model_state(model["id"]))
+    if means is not None and len(blobs):
+        scripts = np.ones(len(blobs), np.int64)  # a text's script, from its article's language
+        scripts[[row for row, language in zip(rows, languages) if row >= 0 and language == "ko"]] = 0
+        vectors = l2_normalize(vectors - means[scripts])
     return _MeaningIndex(key, revision, np.asarray(seqs, np.int64), article_ids, np.asarray(rows, np.int64),
                          _topic_column(store, model, article_ids), np.asarray(dates, dtype=str),
-                         np.asarray(languages, dtype=str), np.asarray(sources, dtype=str), vectors)
+                         np.asarray(languages, dtype=str), np.asarray(sources, dtype=str), vectors, means)
 
 
 def query_embedder(store: Store, model: dict[str, Any]) -> Embedder:
@@ -144,6 +155,8 @@ def meaning_ranking(store: Store, query: str, model: dict[str, Any] | None, dept
     embedder = query_embedder(store, model)
     with _ENCODE_LOCK:
         vector = np.asarray(embedder.encode([query])[0], np.float32)
+    if index.script_means is not None:
+        vector = l2_normalize((vector - index.script_means[script_of(query)])[None])[0]
     if vector.shape[0] != index.vectors.shape[1]:
         return []
     # einsum: one thread, no BLAS pool to wake per request (gemv paid milliseconds of wake-ups under load)

@@ -98,9 +98,12 @@ class Archive:
         return cached_embeddings(self.workspace, hashes, texts, embedder, progress, partition_size)
 
     # ---- fit, update, refit -----------------------------------------------------------------
-    def fit(self, backend: str | Embedder = "fast", n_topics: int | None = None, seed: int = 0,
+    def fit(self, backend: str | Embedder = "auto", n_topics: int | None = None, seed: int = 0,
             aliases: AliasTable | None = None, progress: Progress | None = None) -> FitReport:
         """Discover topics over the whole archive and label every article; becomes the current model.
+
+        ``backend`` "auto": ``multilingual`` when the archive's texts are in more than one script
+        (English and Korean), else ``fast``; or name one of ``topicwatch.embed.BACKENDS``.
 
         Each distinct text is embedded and counted once, and so is each group of near-duplicates (its
         first article stands for it and every member gets its topic), so reposts do not weigh twice.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..embed import Embedder, document_text, get_embedder
 from ..model.aliases import AliasTable
 from ..model.estimator import Progress, TopicModel
+from ..model.scripts import backend_for
 from ..store import ArchiveError, Assignment, representatives
 from .embeddings import cached_embeddings
 from .workspace import Workspace
@@ -32,7 +33,7 @@ class Fitted:
     texts: list[str]
 
 
-def fit(ws: Workspace, backend: str | Embedder = "fast", n_topics: int | None = None, seed: int = 0,
+def fit(ws: Workspace, backend: str | Embedder = "auto", n_topics: int | None = None, seed: int = 0,
         aliases: AliasTable | None = None, progress: Progress | None = None) -> FitReport:
     """Discover topics over the whole archive and label every article (see ``Archive.fit``)."""
     fitted = fit_model(ws, backend, n_topics, seed, aliases, progress)
@@ -67,7 +68,7 @@ def fit_model(ws: Workspace, backend: str | Embedder, n_topics: int | None, seed
                 languages.append(a.language)
     if not texts:
         raise ArchiveError(f"{ws.path}: the archive holds no articles (run 'topicwatch ingest' first)")
-    embedder = get_embedder(backend)
+    embedder = get_embedder(backend_for(texts) if backend == "auto" else backend)
     vectors = cached_embeddings(ws, list(unique_index), texts, embedder, progress)
     model = TopicModel(n_topics=n_topics, embedding=embedder, seed=seed, aliases=aliases)
     model.fit(texts, embeddings=vectors, progress=progress, languages=languages, runner=ws.runner)

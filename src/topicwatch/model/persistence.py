@@ -41,6 +41,7 @@ class FittedState:
     common_terms: frozenset[str]
     term_stats: TopicTermCounts
     stories: StoryGrain  # which story each fitted article is in is not kept (known right after a fit only)
+    script_means: np.ndarray | None = None  # each script's mean vector, taken out (model/scripts.py)
 
 
 def encode(state: FittedState) -> bytes:
@@ -68,6 +69,8 @@ def encode(state: FittedState) -> bytes:
                   story_ids=state.stories.index.ids, story_sizes=stories.topic_sizes,
                   **_sparse_arrays("story_counts", stories.counts),
                   **_sparse_arrays("story_doc_counts", stories.doc_counts))
+    if state.script_means is not None:
+        arrays.update(script_means=state.script_means)
     if state.lexical is not None:
         arrays.update(idf=state.lexical.idf, components=state.lexical.components)
     buffer = io.BytesIO()
@@ -107,7 +110,14 @@ def decode(blob: bytes) -> FittedState:
         term_languages=meta.get("term_languages"),  # absent in models saved before languages
         common_terms=frozenset(meta.get("common_terms", ())),  # absent before article lines
         term_stats=term_stats, stories=StoryGrain(story_index, stories, story_stats, np.zeros(0, np.int64)),
+        script_means=arrays.get("script_means"),  # absent: one script, or saved before scripts
     )
+
+
+def script_means_of(blob: bytes) -> np.ndarray | None:
+    """A saved model's script means (``FittedState.script_means``) without decoding the rest."""
+    arrays = np.load(io.BytesIO(blob))
+    return arrays["script_means"] if "script_means" in arrays.files else None
 
 
 def _sparse_arrays(name: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:

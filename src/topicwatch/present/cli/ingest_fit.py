@@ -31,8 +31,11 @@ from .app import (
 
 
 class Backend(str, Enum):
+    auto = "auto"
     fast = "fast"
     quality = "quality"
+    multilingual = "multilingual"
+    multilingual_quality = "multilingual-quality"
 
 
 StrictOption = Annotated[bool, typer.Option(help="Any reject: ingest nothing and exit 1.")]
@@ -114,8 +117,9 @@ def parse_interval(text: str) -> float:
 @app.command()
 def fit(
     ctx: typer.Context,
-    backend: Annotated[Backend, typer.Option(help="'fast' (static model, seconds) or 'quality' (MiniLM).")]
-    = Backend.fast,
+    backend: Annotated[Backend, typer.Option(
+        help="'auto': 'multilingual' for English and Korean together, else 'fast' (static MiniLM, seconds); "
+             "'quality' (MiniLM); 'multilingual-quality' (e5 itself, slow).")] = Backend.auto,
     topics: Annotated[int | None, typer.Option("--topics", "-k", min=1,
                                                   help="Number of topics (default: chosen from archive size).")]
     = None,
