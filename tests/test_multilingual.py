@@ -7,6 +7,8 @@ the word table is built in a temporary cache, as on a fresh machine.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -72,8 +74,6 @@ def test_one_script_keeps_its_vectors_as_they_are():
 
 
 def test_a_mixed_archive_is_fitted_multilingual_and_searched_across_languages(cache, parallel, tmp_path):
-    import json
-
     source = tmp_path / "mixed.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in parallel), encoding="utf-8")
     with Archive(tmp_path / "a.db") as archive:

@@ -10,15 +10,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .cache import model_cache_dir
 from .normalize import l2_normalize
 
 DISTILL_VERSION = "1"
-
-
-def model_cache_dir() -> Path:
-    """Where locally built models live: $TOPICWATCH_CACHE, else ~/.cache/topicwatch."""
-    root = os.environ.get("TOPICWATCH_CACHE") or Path.home() / ".cache" / "topicwatch"
-    return Path(root) / "models"
 
 
 class FastEmbedder:

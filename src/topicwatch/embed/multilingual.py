@@ -30,11 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .fast import model_cache_dir
+from ..read.records import mostly_hangul
+from .cache import model_cache_dir
 from .normalize import l2_normalize
 
 WORD = re.compile(r"[^\W_](?:[\w'\-]*[^\W_])?")
-HANGUL = re.compile("[\uac00-\ud7a3]")
 SIF_A = 3e-3  # smooth inverse frequency: words far more probable than this count for little
 MAX_WORDS = 400  # an article's first so many words (a news lead and then some)
 LEAD_CHARS = 600  # multilingual-quality: the lead e5 reads (about 140 word pieces)
@@ -42,10 +42,8 @@ TABLE_VERSION = "1"
 
 
 def script_of(text: str) -> int:
-    """0 for a text (or word) whose letters are mostly Hangul, 1 for any other."""
-    hangul = len(HANGUL.findall(text))
-    letters = sum(ch.isalpha() for ch in text)
-    return 0 if letters and hangul * 2 >= letters else 1
+    """0 for a Korean text (the rule ingest guesses the language 'ko' by), 1 for any other."""
+    return 0 if mostly_hangul(text) else 1
 
 
 class _E5:
@@ -131,16 +129,16 @@ class WordTable:
         """Keep these words' vectors, in memory and in a new shard."""
         self._add(words, vectors)
         self.folder.mkdir(parents=True, exist_ok=True)
-        if len(self._read_shards) >= self.MERGE_AT:
+        merged: set[str] = set()
+        if len(self._read_shards) >= self.MERGE_AT:  # fold the shards read so far into this one
+            merged, self._read_shards = self._read_shards, set()
             words, vectors = list(self.index), self.vectors
         name = f"words-{uuid.uuid4().hex}.npz"
         with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp", delete=False) as tmp:
             np.savez(tmp, words=np.asarray(words, dtype=str), vectors=vectors.astype(np.float16))
         os.replace(tmp.name, self.folder / name)
-        if len(self._read_shards) >= self.MERGE_AT:
-            for old in self._read_shards:
-                (self.folder / old).unlink(missing_ok=True)
-            self._read_shards = set()
+        for old in merged:  # every word of theirs is in the new shard
+            (self.folder / old).unlink(missing_ok=True)
         self._read_shards.add(name)
 
 

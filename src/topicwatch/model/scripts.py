@@ -51,4 +51,4 @@ def comparable(texts: Sequence[str], vectors: np.ndarray, means: np.ndarray | No
 
 
 def _scripts(texts: Sequence[str]) -> np.ndarray:
-    return np.fromiter((script_of(t[:600]) for t in texts), np.int64, len(texts))
+    return np.fromiter((script_of(t) for t in texts), np.int64, len(texts))

@@ -107,12 +107,18 @@ _STOP_MARKERS = {
 _MARKER_LANGUAGE = {word: lang for lang, words in _STOP_MARKERS.items() for word in words}
 
 
-def guess_language(text: str) -> str | None:
-    """A light guess from script and common function words: 'ko', 'en', 'es', 'fr', 'de' or None."""
+def mostly_hangul(text: str) -> bool:
+    """True when Hangul makes more than 0.3 of the letters of the text's first 2,000 characters."""
     sample = text[:2000]
     hangul = len(_HANGUL_RE.findall(sample))
-    if hangul and hangul / sum(ch.isalpha() for ch in sample) > 0.3:
+    return bool(hangul) and hangul / sum(ch.isalpha() for ch in sample) > 0.3
+
+
+def guess_language(text: str) -> str | None:
+    """A light guess from script and common function words: 'ko', 'en', 'es', 'fr', 'de' or None."""
+    if mostly_hangul(text):
         return "ko"
+    sample = text[:2000]
     words = _LATIN_WORD_RE.findall(sample.lower())
     if len(words) < 3:
         return None
