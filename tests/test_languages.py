@@ -9,8 +9,9 @@ from scipy import sparse
 from typer.testing import CliRunner
 
 from topicwatch import Archive
+from topicwatch.model.describe import TopicTermCounts
 from topicwatch.model.korean import PHRASE_BREAK
-from topicwatch.model.languages import allowed_terms, term_languages, topic_languages
+from topicwatch.model.languages import allowed_terms, lines_by_language, term_languages, topic_languages
 from topicwatch.model.terms import Tokenizer
 from topicwatch.present.cli import app
 from topicwatch.read.records import guess_language
@@ -139,6 +140,24 @@ def test_term_and_topic_languages():
     assert homes == ["es", "es", "en,es", "en", "ko"]
     counts = sparse.csr_matrix(np.array([[5, 3, 4, 0, 0], [1, 0, 2, 9, 0], [0, 0, 0, 0, 7]], dtype=float))
     assert topic_languages(counts, homes) == ["es", "en", "ko"]
-    allowed = allowed_terms(["en", None], homes)
+    allowed = allowed_terms(["en", None, "ko"], homes, vocabulary)
     assert allowed[0].tolist() == [False, False, True, True, False]
     assert allowed[1].all()
+    assert allowed[2].tolist() == [False, False, False, False, True]
+
+
+def test_a_topic_of_two_languages_gets_a_line_in_each_and_a_line_speaks_one_language():
+    vocabulary = ["rice", "price", "market", "쌀", "가격", "시장", "wfp food programme", "ship", "항구"]
+    homes = ["en", "en", "en", "ko", "ko", "ko", "ko", "en", "ko"]  # a Korean article quoted "WFP Food Programme"
+    # topic 0: rice prices, told in English and Korean; topic 1: shipping, English only.
+    counts = np.array([[19, 18, 16, 9, 8, 7, 5, 0, 0], [0, 0, 1, 0, 0, 0, 0, 9, 0]], dtype=float)
+    stats = TopicTermCounts(vocabulary, sparse.csr_matrix(counts), sparse.csr_matrix(np.minimum(counts, 4)),
+                            np.array([8.0, 4.0]))
+    passages = sparse.csr_matrix((counts > 0).astype(np.float32))
+    main = [["rice", "price", "market"], ["ship"]]
+    lines = lines_by_language(stats, passages, homes, main, n_keywords=4, max_topics_per_word=1)
+    assert lines[0]["en"] == main[0]  # the topic's own language keeps its main line
+    assert set(lines[0]["ko"]) <= {"쌀", "가격", "시장"} and lines[0]["ko"]  # no quoted English phrase
+    assert lines[1] == {"en": ["ship"]}  # no Korean article, no Korean line
+    # One language in the terms: no lines by language at all (a topic's main line is its line).
+    assert lines_by_language(stats, passages, ["en"] * len(vocabulary), main, 4, 1) == [{}, {}]

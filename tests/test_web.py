@@ -48,6 +48,7 @@ def test_status_and_topics(client):
     for topic in listing["items"]:
         assert topic["keyword_line"] and len(topic["trend"]) == len(listing["periods"])
         assert isinstance(topic["marks"], list) and topic["size"] >= sum(topic["trend"])
+        assert topic["lines"] == {}  # one language in its terms: the keyword line is the line
     assert sum(t["size"] for t in listing["items"]) == 87
     page = client.get("/api/topics", params={"limit": 2, "offset": 1}).json()
     assert [t["topic"] for t in page["items"]] == [t["topic"] for t in listing["items"][1:3]]

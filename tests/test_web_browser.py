@@ -64,6 +64,7 @@ def test_the_page_in_a_browser(archive_path, tmp_path):
             page.wait_for_selector("body[data-ready=home]", timeout=20_000)
             topics = json.loads(page.evaluate("fetch('/api/topics').then(r => r.text())"))
             assert page.locator("#topic-list .topic-item").count() == topics["total"]
+            assert page.locator("#line-lang-box").is_hidden()  # one language: no choice of line language
             assert page.locator("#topic-list .topic-item svg polyline").count() == topics["total"]
             assert page.locator("#map circle").count() == 87
             page.hover("#map circle >> nth=0")

@@ -14,13 +14,15 @@ passed as a bound parameter, so quotes, operators, SQL-looking text and odd Unic
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..archive.places import ensure_indexed as ensure_places_indexed
-from ..archive.workspace import topic_lines
+from ..archive.workspace import TopicLines, topic_lines
+from ..model.names import known_names_in, written_forms
 from ..model.places import resolve_place
 from ..store import SearchIndex, Store
 from .meaning import meaning_ranking, warm_meaning
@@ -109,13 +111,36 @@ def query_terms(query: str) -> list[str]:
         words = _WORD_RE.findall(phrase)[:MAX_TOKENS]
         if words:
             terms.append('"' + " ".join(w[:64] for w in words) + '"')
-    for word in _WORD_RE.findall(_PHRASE_RE.sub(" ", query)):
+    rest = _PHRASE_RE.sub(" ", query)
+    for name, written in known_names_in(rest)[:MAX_TOKENS]:  # a known name: any of its spellings, either script
+        terms.append(name_group(name))
+        rest = rest.replace(written, " ", 1)
+    for word in _WORD_RE.findall(rest):
         if len(terms) >= MAX_TOKENS:
             break
         quoted = f'"{word[:64]}"'
         if quoted not in terms:
             terms.append(quoted)
     return terms[:MAX_TOKENS]
+
+
+def name_group(name: str) -> str:
+    """An FTS5 group matching a gazetteer name however it is written: each Latin spelling as a phrase
+    of the words the index sees (one that holds a shorter one is left out: "sinuiju si" holds
+    "sinuiju"), each Korean one as a prefix, since a particle is written onto it ("신의주에서")."""
+    forms = written_forms(name)
+    phrases = sorted({" ".join(_WORD_RE.findall(_plain(form))) for form in forms.latin} - {""}, key=len)
+    kept: list[str] = []
+    for phrase in phrases:
+        if not any(f" {short} " in f" {phrase} " for short in kept):
+            kept.append(phrase)
+    quoted = [f'"{p}"' for p in kept] + [f'"{form}"*' for form in forms.hangul]
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+
+def _plain(text: str) -> str:
+    """Without diacritics, as the index folds them (remove_diacritics 2): "sinŭiju" -> "sinuiju"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def fts_query(query: str, every: bool = False) -> str | None:
@@ -294,7 +319,8 @@ def _hits(store: Store, query: str, model: dict[str, Any] | None, page: Sequence
     for seq, score in page:
         _, article_id, title, day, language, source, topic, lead = rows[seq]
         hits.append(SearchHit(
-            article_id, title, day, language, source, topic, lines.get(topic) if topic is not None else None,
+            article_id, title, day, language, source, topic,
+            lines.in_language(topic, language) if topic is not None and lines is not None else None,
             " ".join((snippets.get(seq) or _lead(lead)).split()), score, keyword_rank.get(seq),
             meaning_rank.get(seq), similarity.get(seq),
         ))
@@ -308,10 +334,9 @@ def _snippets(store: Store, query: str, seqs: list[int]) -> dict[int, str]:
     return store.snippets(expression, seqs, HIGHLIGHT_START, HIGHLIGHT_END, ELLIPSIS)
 
 
-def _keyword_lines(store: Store, model: dict[str, Any] | None) -> dict[int, str]:
-    if model is None:
-        return {}
-    return topic_lines(store, model["id"])
+def _keyword_lines(store: Store, model: dict[str, Any] | None) -> TopicLines | None:
+    """The topics' lines (a hit carries its topic's in the hit's language); None before a fit."""
+    return None if model is None else topic_lines(store, model["id"])
 
 
 def _lead(text: str) -> str:

@@ -147,9 +147,10 @@ class Archive:
 
     # ---- reading results --------------------------------------------------------------------
     def topics(self, lang: str | None = None, place: str | None = None, new: bool = False) -> list[dict[str, Any]]:
-        """Every topic of the current model: id, size, date range, language, keywords and keyword line.
+        """Every topic of the current model: id, size, date range, language, keywords, keyword line and
+        ``lines`` (language -> line, for a topic whose articles use several languages; else {}).
 
-        ``lang`` keeps the topics most of whose articles are in that language. ``place`` keeps the
+        ``lang`` keeps the topics most of whose articles are in that language, or with a line in it. ``place`` keeps the
         topics with articles naming that place, most mentions first (``mentions`` says how many).
         ``new`` keeps the topics updates created, newest first.
         """

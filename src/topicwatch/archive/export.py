@@ -17,7 +17,7 @@ from ..embed import document_text
 from ..model.article_lines import DEFAULT_ARTICLE_TERMS, ArticleLine, line_fields
 from ..read.datasets import child, mark_complete, prepare_dataset, write_lines
 from .tasks import line_columns, write_export_part
-from .workspace import Workspace, check_terms
+from .workspace import TopicLines, Workspace, check_terms
 
 EXPORT_FORMATS = ("jsonl", "csv", "seed", "parquet")
 EXPORT_PART_ROWS = 100_000
@@ -27,7 +27,7 @@ EXPORT_PART_ROWS = 100_000
 class ExportLines:
     """What an export needs to write lines: each topic's line and how long an article's own line is."""
 
-    topic_lines: dict[int, str]
+    topic_lines: TopicLines
     n_terms: int
 
 
@@ -45,7 +45,7 @@ def export(ws: Workspace, out_dir: str | Path, fmt: str = "jsonl",
         target = str(out_dir)
         prepare_dataset(target)
         written = _export_parquet_parts(ws, target, model["id"], lines)
-        write_lines([topic_record(t) for t in topics], child(target, "topics.jsonl"))
+        write_lines([topic_record(t, lines.topic_lines) for t in topics], child(target, "topics.jsonl"))
         mark_complete(target, {"articles": written, "topics": len(topics)})
         return [child(target, "assignments"), child(target, "topics.jsonl")]
     out = Path(out_dir)
@@ -70,11 +70,11 @@ def _export_parquet_parts(ws: Workspace, target: str, model_id: int, lines: Expo
     """Labelled articles as Parquet parts under ``target/assignments``, written by the runner."""
     def jobs():
         for index, rows in enumerate(ws.store.labeled_articles(model_id, EXPORT_PART_ROWS)):
-            ids, topics, scores, titles, dates, sources, own, own_sources = (list(c) for c in zip(*rows))
+            ids, topics, scores, titles, dates, sources, own, own_sources, languages = (list(c) for c in zip(*rows))
             stored = [ArticleLine.stored(line, source) for line, source in zip(own, own_sources)]
             yield child(target, "assignments", f"part-{index:05d}.parquet"), {
                 "id": ids, "topic": topics, "score": scores,
-                **line_columns(topics, stored, lines.topic_lines, lines.n_terms),
+                **line_columns(topics, stored, lines.topic_lines, lines.n_terms, languages),
                 "title": titles, "date": dates, "source": sources}
 
     return sum(ws.runner.imap(write_export_part, jobs()))
@@ -82,9 +82,9 @@ def _export_parquet_parts(ws: Workspace, target: str, model_id: int, lines: Expo
 def _article_lines(ws: Workspace, model_id: int, lines: ExportLines
                    ) -> Iterator[tuple[str, int, dict[str, str]]]:
     """(article id, topic, its line fields) of every labelled article, in ingest order."""
-    for article_id, topic, own, source in ws.store.article_lines(model_id):
-        yield article_id, topic, line_fields(ArticleLine.stored(own, source), lines.topic_lines[topic],
-                                             lines.n_terms)
+    for article_id, topic, own, source, language in ws.store.article_lines(model_id):
+        yield article_id, topic, line_fields(ArticleLine.stored(own, source),
+                                             lines.topic_lines.in_language(topic, language), lines.n_terms)
 
 def _export_jsonl(ws: Workspace, out: Path, model_id: int, topics: list[dict], lines: ExportLines) -> list[Path]:
     assignments = out / "assignments.jsonl"
@@ -92,7 +92,8 @@ def _export_jsonl(ws: Workspace, out: Path, model_id: int, topics: list[dict], l
         handle.writelines(json.dumps({"id": article_id, "topic": topic, **fields}, ensure_ascii=False) + "\n"
                           for article_id, topic, fields in _article_lines(ws, model_id, lines))
     topics_path = out / "topics.json"
-    topics_path.write_text(json.dumps([topic_record(t) for t in topics], ensure_ascii=False, indent=1),
+    topics_path.write_text(json.dumps([topic_record(t, lines.topic_lines) for t in topics], ensure_ascii=False,
+                                      indent=1),
                            encoding="utf-8")
     return [assignments, topics_path]
 
@@ -107,10 +108,13 @@ def _export_csv(ws: Workspace, out: Path, model_id: int, topics: list[dict], lin
     topics_path = out / "topics.csv"
     with open(topics_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["topic", "size", "first_date", "last_date", "label", "keyword_line"])
+        languages = lines.topic_lines.all_languages()  # a column for each language topics have lines in
+        writer.writerow(["topic", "size", "first_date", "last_date", "label", "keyword_line",
+                         *(f"keyword_line_{lang}" for lang in languages)])
         for t in topics:
+            own = lines.topic_lines.languages(t["topic"])
             writer.writerow([t["topic"], t["size"], t["first_date"], t["last_date"], t["label"] or "",
-                             lines.topic_lines[t["topic"]]])
+                             lines.topic_lines[t["topic"]], *(own.get(lang, "") for lang in languages)])
     return [assignments, topics_path]
 
 
@@ -144,12 +148,15 @@ def _export_seed(ws: Workspace, out: Path, model_id: int, topics: list[dict], li
 def _export_parquet(ws: Workspace, out: Path, model_id: int, topics: list[dict], lines: ExportLines) -> list[Path]:
     _export_parquet_parts(ws, str(out), model_id, lines)
     topics_path = out / "topics.jsonl"
-    write_lines([topic_record(t) for t in topics], str(topics_path))
+    write_lines([topic_record(t, lines.topic_lines) for t in topics], str(topics_path))
     return [out / "assignments", topics_path]
 
 
-def topic_record(t: dict) -> dict:
-    return {"topic": t["topic"], "keywords": t["keywords"], "size": t["size"], "label": t["label"]}
+def topic_record(t: dict, lines: TopicLines) -> dict:
+    """A topic as exported; ``topic_lines``: language -> its line, where its articles use several."""
+    record = {"topic": t["topic"], "keywords": t["keywords"], "size": t["size"], "label": t["label"]}
+    by_language = lines.languages(t["topic"])
+    return {**record, "topic_lines": by_language} if by_language else record
 
 
 _EXPORTERS = {"jsonl": _export_jsonl, "csv": _export_csv, "seed": _export_seed, "parquet": _export_parquet}

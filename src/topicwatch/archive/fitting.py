@@ -98,7 +98,7 @@ def save_topics(ws: Workspace, model_id: int, model: TopicModel, origins: dict[i
     store.bump_revision()
     origins, labels = origins or {}, labels or {}
     store.put_topics(model_id, [
-        {"topic": t.topic, "keywords": t.keywords, "size": t.size, "origin": origins.get(t.topic, "fit"),
+        {"topic": t.topic, "keywords": t.keywords, "lines": t.lines, "size": t.size, "origin": origins.get(t.topic, "fit"),
          "label": labels.get(t.topic), "retired": t.topic in model.retired_,
          "merged_into": model.merged_into_.get(t.topic)}
         for t in model.topics_

@@ -59,7 +59,7 @@ def label_dataset(
             progress("label", done, len(parts))
     if unlisted:
         write_lines([{"where": r.where, "reason": r.reason} for r in unlisted], child(out, "rejects", "inputs.jsonl"))
-    write_lines([topic_record(t) for t in every_topic if not t["retired"]], child(out, "topics.jsonl"))
+    write_lines([topic_record(t, lines) for t in every_topic if not t["retired"]], child(out, "topics.jsonl"))
     mark_complete(out, {"articles": report.articles, "rejected": len(report.rejects),
                         "model": record["id"], "archive": str(ws.path)})
     return report

@@ -24,8 +24,9 @@ def topics(ws: Workspace, lang: str | None = None, place: str | None = None, new
     for t in found:
         t["keyword_line"] = keyword_line(t["keywords"])
         t["language"] = languages.get(t["topic"])
-    if lang is not None:
-        found = [t for t in found if t["language"] == lang]
+        t["lines"] = {lang: keyword_line(words) for lang, words in t["lines"].items()}
+    if lang is not None:  # mostly in it, or with a line in it
+        found = [t for t in found if t["language"] == lang or lang in t["lines"]]
     if place is not None:
         mentions = topic_mentions(ws.store, model_id, place)
         for t in found:
@@ -70,8 +71,8 @@ def with_topic(ws: Workspace, stored: StoredArticle, n_terms: int = DEFAULT_ARTI
         found = ws.store.assignment(model["id"], stored.id)
         if found is not None:
             line = ArticleLine.stored(found.line, found.line_source)
-            record.update(line_fields(line, ws.topic_lines(model["id"])[found.topic], n_terms), topic=found.topic,
-                          story=found.story)
+            topic_line = ws.topic_lines(model["id"]).in_language(found.topic, stored.language)
+            record.update(line_fields(line, topic_line, n_terms), topic=found.topic, story=found.story)
             record["keyword_line"] = record["article_line"]
     return record
 

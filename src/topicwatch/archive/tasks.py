@@ -19,6 +19,7 @@ from ..read import InputPart, ReaderOptions, read_part
 from ..read.datasets import child, write_lines, write_parquet
 from ..read.minhash import Fingerprint, fingerprint
 from ..read.records import Article, Reject
+from .workspace import TopicLines
 
 
 @dataclass
@@ -51,7 +52,7 @@ class PartSummary:
 
 
 def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: ReaderOptions, out: str,
-                     lines: dict[int, str], n_terms: int) -> PartSummary:
+                     lines: TopicLines, n_terms: int) -> PartSummary:
     """Read one input partition, label its articles with ``model``, write ``out/labels/part-N.parquet``."""
     index, part = job
     articles: list[Article] = []
@@ -64,7 +65,7 @@ def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: Rea
     labels = labelled.labels
     write_parquet({
         "id": [a.id for a in articles], "topic": [int(t) for t in labels],
-        "score": [float(s) for s in labelled.scores], **line_columns(labels, labelled.lines, lines, n_terms),
+        "score": [float(s) for s in labelled.scores], **line_columns(labels, labelled.lines, lines, n_terms, [a.language for a in articles]),
         "title": [a.title for a in articles],
         "date": [a.date for a in articles], "source": [a.source for a in articles],
     }, child(out, "labels", f"part-{index:05d}.parquet"))
@@ -74,10 +75,12 @@ def label_input_part(job: tuple[int, InputPart], model: TopicModel, options: Rea
     return PartSummary(len(articles), dict(Counter(int(t) for t in labels)), rejects)
 
 
-def line_columns(topics: Sequence[int], own: Sequence[ArticleLine], topic_lines: dict[int, str],
-                 n_terms: int) -> dict[str, list[str]]:
-    """The three line columns of every export (``line_fields``), one value per article."""
-    rows = [line_fields(line, topic_lines[int(t)], n_terms) for t, line in zip(topics, own)]
+def line_columns(topics: Sequence[int], own: Sequence[ArticleLine], topic_lines: TopicLines,
+                 n_terms: int, languages: Sequence[str | None]) -> dict[str, list[str]]:
+    """The three line columns of every export (``line_fields``), one value per article; the topic
+    line each carries is in the article's language (``TopicLines.in_language``)."""
+    rows = [line_fields(line, topic_lines.in_language(int(t), lang), n_terms)
+            for t, line, lang in zip(topics, own, languages)]
     return {name: [row[name] for row in rows] for name in ("article_line", "topic_line", "line_source")}
 
 

@@ -4,6 +4,7 @@ and the reads all of them share (the current model, each topic's line)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ class Workspace:
         record = self.current_model()
         return record, TopicModel.from_bytes(record["state"])
 
-    def topic_lines(self, model_id: int) -> dict[int, str]:
+    def topic_lines(self, model_id: int) -> TopicLines:
         return topic_lines(self.store, model_id)
 
     def reading_runner(self) -> Runner:
@@ -72,10 +73,37 @@ class Workspace:
         return [Path(p).absolute() for p in paths] if self.runner.remote else list(paths)
 
 
-def topic_lines(store: Store, model_id: int) -> dict[int, str]:
-    """Each topic's keyword line (retired topics' too): the one map from topic to line that reads,
+@dataclass(frozen=True)
+class TopicLines:
+    """Each topic's keyword line (``lines[topic]``) and, for a topic whose articles use several
+    languages, its line in each (``in_language``): an article carries its topic's line in its own
+    language."""
+
+    main: dict[int, str]
+    by_language: dict[int, dict[str, str]]
+
+    def __getitem__(self, topic: int) -> str:
+        return self.main[topic]
+
+    def in_language(self, topic: int, language: str | None) -> str:
+        """The topic's line in ``language`` where it has one, else its main line."""
+        return self.by_language.get(topic, {}).get(language or "", self.main[topic])
+
+    def languages(self, topic: int) -> dict[str, str]:
+        """language -> the topic's line in it ({} for a topic of one language: its main line is its line)."""
+        return dict(self.by_language.get(topic, {}))
+
+    def all_languages(self) -> list[str]:
+        """Every language some topic has a line in, sorted."""
+        return sorted({lang for lines in self.by_language.values() for lang in lines})
+
+
+def topic_lines(store: Store, model_id: int) -> TopicLines:
+    """Each topic's keyword lines (retired topics' too): the one map from topic to line that reads,
     exports, search and the web page use."""
-    return {topic: keyword_line(words) for topic, words in store.topic_keywords(model_id).items()}
+    return TopicLines({topic: keyword_line(words) for topic, words in store.topic_keywords(model_id).items()},
+                      {topic: {lang: keyword_line(words) for lang, words in lines.items()}
+                       for topic, lines in store.topic_language_lines(model_id).items()})
 
 
 def check_terms(n_terms: int) -> None:

@@ -28,9 +28,9 @@ from .describe import (
 )
 from .discover import discover, features_of, learn_sample_terms, sample_indices
 from .labelling import count_in_parts, label_all, texts_features
-from .languages import allowed_terms, term_languages, topic_languages
+from .languages import allowed_terms, lines_by_language, term_languages, topic_languages
 from .persistence import FittedState, decode, encode
-from .scripts import comparable, learn_script_means
+from .scripts import bridged, comparable, learn_script_means
 from .stories import StoryGrain, fit_stories
 from .topics import Labels, Story, Topic
 from .work import LocalRunner, Progress, Runner, embed_all, report_progress
@@ -104,6 +104,7 @@ class TopicModel:
         if languages is not None and len(languages) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         sample = sample_indices(len(texts), self.sample_size, self.seed)
+        vectors[sample] = bridged([texts[i] for i in sample], vectors[sample], self.script_means_)  # scripts.py
         sample_langs = [languages[i] for i in sample] if languages is not None else None
         learned = learn_sample_terms([texts[i] for i in sample], sample_langs, self.aliases)
         self.analyzer_, self.vocabulary_, self.common_terms_ = learned.analyzer, learned.vocabulary, learned.common
@@ -163,11 +164,12 @@ class TopicModel:
     def refresh_keywords(self, passages: sparse.csr_matrix, topics: set[int] | None = None) -> None:
         """Keyword lines of topics and stories anew from the term counts (only ``topics``' where given)."""
         keywords = self._keyword_lists(self.term_stats_, passages, self.retired_)
-        sizes = self.term_stats_.topic_sizes
+        lines = lines_by_language(self.term_stats_, passages, self.term_languages_ or [], keywords, self.n_keywords,
+                                  self.max_topics_per_word, self.retired_)
         for k, topic in enumerate(self.topics_):
-            topic.size = int(sizes[k])
+            topic.size = int(self.term_stats_.topic_sizes[k])
             if (topics is None or k in topics) and k not in self.retired_ and keywords[k]:
-                topic.keywords = keywords[k]
+                topic.keywords, topic.lines = keywords[k], lines[k]
         self.story_grain_.refresh(self._keyword_lists(self.story_grain_.stats, passages), topics)
 
     # ---- living on: new articles, new topics, user edits (see evolve.py) ---------------------
@@ -269,15 +271,13 @@ class TopicModel:
     def topic_languages(self, stats: TopicTermCounts | None = None) -> list[str | None]:
         """Each topic's language, from the terms it uses (None where the terms say nothing)."""
         counts = (stats or self.term_stats_).counts
-        if not self.term_languages_:
-            return [None] * counts.shape[0]
-        return topic_languages(counts, self.term_languages_)
+        return topic_languages(counts, self.term_languages_) if self.term_languages_ else [None] * counts.shape[0]
 
     def allowed_terms(self, stats: TopicTermCounts | None = None) -> np.ndarray:
         """topics x terms: True where a term is at home in the topic's language (all True if unknown)."""
         if not self.term_languages_:
             return np.ones(((stats or self.term_stats_).counts.shape[0], len(self.vocabulary_)), dtype=bool)
-        return allowed_terms(self.topic_languages(stats), self.term_languages_)
+        return allowed_terms(self.topic_languages(stats), self.term_languages_, self.vocabulary_)
 
     # ---- using a fitted model ---------------------------------------------------------------
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:

@@ -175,7 +175,7 @@ class Renumbering:
         for dest, source in enumerate(self.source):
             if source >= 0:
                 moved_centroids[dest] = centroids[source]
-                moved_topics[dest] = Topic(dest, topics[source].keywords, topics[source].size)
+                moved_topics[dest] = Topic(dest, topics[source].keywords, topics[source].size, topics[source].lines)
         return moved_centroids, moved_topics
 
 

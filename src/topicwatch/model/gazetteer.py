@@ -5,7 +5,8 @@ Written for topicwatch from public administrative geography. Each entry has one 
 state media's spelling for people) and the spellings it is written in: McCune-Reischauer with and
 without diacritics and apostrophes, North Korea's own "ph/th/kh" for aspirates (Phyongan, Nampho),
 Revised Romanization, hyphenated, spaced and joined forms, and suffixed forms (-do, -si, -gun).
-Places also carry their Korean names (North and South spellings), matched in Korean text.
+Every entry also carries its Korean names (North and South spellings, the North's first), so one
+name is one name in both scripts (``names.py``).
 
 The alias table (``aliases.py``) is built from these entries; the places of an article are found
 with them (``topicwatch.model.places``).
@@ -60,8 +61,8 @@ def _place(name: str, kind: str, province: str | None, forms: tuple[str, ...], h
     return Entry(name, kind, province, frozenset((spellings(name, *forms) | suffixed) - {name}), hangul)
 
 
-def _named(name: str, kind: str, forms: tuple[str, ...]) -> Entry:
-    return Entry(name, kind, None, spellings(name, *forms) - {name})
+def _named(name: str, kind: str, forms: tuple[str, ...], hangul: tuple[str, ...]) -> Entry:
+    return Entry(name, kind, None, spellings(name, *forms) - {name}, hangul)
 
 
 # (canonical, kind, spellings, Korean names). Provinces and the special (province-level) cities.
@@ -223,52 +224,57 @@ _LOCAL: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]] = {
     ],
 }
 
-_INSTITUTIONS: list[tuple[str, tuple[str, ...]]] = [
+# (canonical, spellings, Korean names: the North's spelling first, where the South writes it otherwise).
+_INSTITUTIONS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("ministry of state security", ("bowibu", "mss", "state security department", "ministry of state protection",
-                                    "state security ministry", "kukka bowisong", "kukka bowibu")),
+                                    "state security ministry", "kukka bowisong", "kukka bowibu"),
+     ("국가보위성", "국가보위부", "국가안전보위부", "보위부")),
     ("ministry of social security", ("ministry of people's security", "ministry of peoples security",
                                      "people's security ministry", "ministry of people's safety",
                                      "ministry of peoples safety", "social security ministry", "anjŏnbu",
-                                     "anjeonbu", "inmin boanbu")),
+                                     "anjeonbu", "inmin boanbu"),
+     ("사회안전성", "인민보안성", "인민보안부", "사회안전부")),
     ("workers party of korea", ("workers' party of korea", "worker's party of korea", "wpk",
-                                "korean workers party", "korean workers' party", "kwp")),
-    ("kpa", ("korean people's army", "korean peoples army", "korean people army")),
+                                "korean workers party", "korean workers' party", "kwp"),
+     ("조선로동당", "조선노동당", "로동당", "노동당")),
+    ("kpa", ("korean people's army", "korean peoples army", "korean people army"), ("조선인민군", "인민군")),
     ("organization and guidance department", ("organisation and guidance department",
                                               "organizational guidance department",
-                                              "organization guidance department", "ogd")),
-    ("propaganda and agitation department", ("agitation and propaganda department",)),
-    ("state affairs commission", ("state affairs committee",)),
-    ("supreme peoples assembly", ("supreme people's assembly", "supreme people assembly")),
-    ("national defence commission", ("national defense commission", "ndc")),
-    ("general political bureau", ("gpb",)),
-    ("reconnaissance general bureau", ("rgb", "general reconnaissance bureau")),
-    ("united front department", ("ufd", "united front work department")),
-    ("kcna", ("korean central news agency",)),
-    ("rodong sinmun", ("rodong shinmun", "nodong sinmun", "nodong shinmun")),
+                                              "organization guidance department", "ogd"), ("조직지도부",)),
+    ("propaganda and agitation department", ("agitation and propaganda department",), ("선전선동부",)),
+    ("state affairs commission", ("state affairs committee",), ("국무위원회",)),
+    ("supreme peoples assembly", ("supreme people's assembly", "supreme people assembly"), ("최고인민회의",)),
+    ("national defence commission", ("national defense commission", "ndc"), ("국방위원회",)),
+    ("general political bureau", ("gpb",), ("총정치국",)),
+    ("reconnaissance general bureau", ("rgb", "general reconnaissance bureau"), ("정찰총국",)),
+    ("united front department", ("ufd", "united front work department"), ("통일전선부",)),
+    ("kcna", ("korean central news agency",), ("조선중앙통신",)),
+    ("rodong sinmun", ("rodong shinmun", "nodong sinmun", "nodong shinmun"), ("로동신문", "노동신문")),
 ]
 
-_PEOPLE: list[tuple[str, tuple[str, ...]]] = [
-    ("kim il sung", ("kim il-sung", "kim il-sŏng", "kim il song", "kim ilsung")),
-    ("kim jong il", ("kim jong-il", "kim chŏng-il", "kim jeong-il", "kim jung il", "kim jung-il")),
-    ("kim jong un", ("kim jong-un", "kim chŏng-ŭn", "kim jeong-eun", "kim jung un", "kim jung-un", "kim jong eun")),
-    ("kim yo jong", ("kim yo-jong", "kim yŏ-jŏng", "kim yeo-jeong", "kim yo jung")),
+_PEOPLE: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    ("kim il sung", ("kim il-sung", "kim il-sŏng", "kim il song", "kim ilsung"), ("김일성",)),
+    ("kim jong il", ("kim jong-il", "kim chŏng-il", "kim jeong-il", "kim jung il", "kim jung-il"), ("김정일",)),
+    ("kim jong un", ("kim jong-un", "kim chŏng-ŭn", "kim jeong-eun", "kim jung un", "kim jung-un", "kim jong eun"),
+     ("김정은",)),
+    ("kim yo jong", ("kim yo-jong", "kim yŏ-jŏng", "kim yeo-jeong", "kim yo jung"), ("김여정",)),
     ("choe son hui", ("choe son-hui", "ch'oe sŏn-hŭi", "choe seon-hui", "choi son-hui", "choe sun-hui",
-                      "choi sun-hui", "choi sun-hee")),
-    ("pak pong ju", ("pak pong-ju", "pak pŏng-ju", "park pong-ju", "pak bong-ju", "park bong-ju")),
-    ("ri sol ju", ("ri sol-ju", "ri sŏl-chu", "lee sol-ju", "ri seol-ju")),
-    ("choe ryong hae", ("choe ryong-hae", "ch'oe ryong-hae", "choi ryong-hae", "choe ryonghae")),
-    ("kim yong nam", ("kim yong-nam", "kim yŏng-nam", "kim yeong-nam")),
-    ("jang song thaek", ("jang song-thaek", "chang sŏng-t'aek", "jang sung-taek", "jang song-taek")),
-    ("hyon song wol", ("hyon song-wol", "hyŏn song-wŏl", "hyun song-wol")),
-    ("kim yong chol", ("kim yong-chol", "kim yŏng-ch'ŏl", "kim yong-choi")),
-    ("jo yong won", ("jo yong-won", "cho yong-won", "cho yŏng-wŏn")),
-    ("ri pyong chol", ("ri pyong-chol", "ri pyŏng-ch'ŏl", "lee pyong-chol")),
-    ("pak thae song", ("pak thae-song", "pak t'ae-sŏng", "park thae-song")),
-    ("kim tok hun", ("kim tok-hun", "kim tŏk-hun", "kim deok-hun")),
-    ("ri son gwon", ("ri son-gwon", "ri sŏn-gwŏn", "ri son kwon")),
-    ("hwang pyong so", ("hwang pyong-so", "hwang pyŏng-sŏ", "hwang byong-so")),
-    ("kim kyong hui", ("kim kyong-hui", "kim kyŏng-hŭi", "kim kyung-hee")),
-    ("kim jong nam", ("kim jong-nam", "kim chŏng-nam")),
+                      "choi sun-hui", "choi sun-hee"), ("최선희",)),
+    ("pak pong ju", ("pak pong-ju", "pak pŏng-ju", "park pong-ju", "pak bong-ju", "park bong-ju"), ("박봉주",)),
+    ("ri sol ju", ("ri sol-ju", "ri sŏl-chu", "lee sol-ju", "ri seol-ju"), ("리설주", "이설주")),
+    ("choe ryong hae", ("choe ryong-hae", "ch'oe ryong-hae", "choi ryong-hae", "choe ryonghae"), ("최룡해", "최용해")),
+    ("kim yong nam", ("kim yong-nam", "kim yŏng-nam", "kim yeong-nam"), ("김영남",)),
+    ("jang song thaek", ("jang song-thaek", "chang sŏng-t'aek", "jang sung-taek", "jang song-taek"), ("장성택",)),
+    ("hyon song wol", ("hyon song-wol", "hyŏn song-wŏl", "hyun song-wol"), ("현송월",)),
+    ("kim yong chol", ("kim yong-chol", "kim yŏng-ch'ŏl", "kim yong-choi"), ("김영철",)),
+    ("jo yong won", ("jo yong-won", "cho yong-won", "cho yŏng-wŏn"), ("조용원",)),
+    ("ri pyong chol", ("ri pyong-chol", "ri pyŏng-ch'ŏl", "lee pyong-chol"), ("리병철", "이병철")),
+    ("pak thae song", ("pak thae-song", "pak t'ae-sŏng", "park thae-song"), ("박태성",)),
+    ("kim tok hun", ("kim tok-hun", "kim tŏk-hun", "kim deok-hun"), ("김덕훈",)),
+    ("ri son gwon", ("ri son-gwon", "ri sŏn-gwŏn", "ri son kwon"), ("리선권", "이선권")),
+    ("hwang pyong so", ("hwang pyong-so", "hwang pyŏng-sŏ", "hwang byong-so"), ("황병서",)),
+    ("kim kyong hui", ("kim kyong-hui", "kim kyŏng-hŭi", "kim kyung-hee"), ("김경희",)),
+    ("kim jong nam", ("kim jong-nam", "kim chŏng-nam"), ("김정남",)),
 ]
 
 
@@ -279,10 +285,10 @@ def _build() -> dict[str, Entry]:
     for province, places in _LOCAL.items():
         for name, kind, forms, hangul in places:
             entries[name] = _place(name, kind, province, forms, hangul)
-    for name, forms in _INSTITUTIONS:
-        entries[name] = _named(name, "institution", forms)
-    for name, forms in _PEOPLE:
-        entries[name] = _named(name, "person", forms)
+    for name, forms, hangul in _INSTITUTIONS:
+        entries[name] = _named(name, "institution", forms, hangul)
+    for name, forms, hangul in _PEOPLE:
+        entries[name] = _named(name, "person", forms, hangul)
     return entries
 
 

@@ -52,7 +52,7 @@ def encode(state: FittedState) -> bytes:
         "aliases": tokenizer.aliases.canonical_of,
         "phrases": sorted(" ".join(p) for p in state.analyzer.phrases.phrases),
         "vocabulary": state.vocabulary,
-        "topics": [[t.keywords, t.size] for t in state.topics],
+        "topics": [[t.keywords, t.size, *([t.lines] if t.lines else [])] for t in state.topics],
         # One map on disk, as before the two fields: a retired topic -> where its articles go, -1: nowhere.
         "retired": {str(k): state.merged_into.get(k, -1) for k in sorted(state.retired)},
         "similarity_floor": state.similarity_floor,
@@ -85,7 +85,8 @@ def decode(blob: bytes) -> FittedState:
     params = {**meta["params"], "aliases": aliases}
     vocabulary = meta["vocabulary"]
     centroids = arrays["centroids"]
-    topics = [Topic(k, keywords, size) for k, (keywords, size) in enumerate(meta["topics"])]
+    # [keywords, size, lines per language]; models saved before lines per language have two fields.
+    topics = [Topic(k, row[0], row[1], row[2] if len(row) > 2 else {}) for k, row in enumerate(meta["topics"])]
     retired_to = {int(k): int(v) for k, v in meta["retired"].items()}
     term_stats = TopicTermCounts(vocabulary, _sparse_from(arrays, "counts"), _sparse_from(arrays, "doc_counts"),
                                  arrays["topic_sizes"])

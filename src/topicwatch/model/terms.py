@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from .aliases import AliasTable
 from .korean import korean_terms
+from .names import korean_form
 
 
 def _english_stop_words() -> frozenset[str]:
@@ -115,7 +116,8 @@ def _line_key(line: str) -> str:
 class Tokenizer:
     """Text -> lower-case word tokens (stop words kept, so phrases can see their connectors).
 
-    Hangul runs become their nouns (``korean_terms``), with a break token where other words stood;
+    Hangul runs become their nouns (``korean_terms``; a name in its one Korean spelling, ``korean_form``),
+    with a break token where other words stood;
     the Korean analyser is loaded only when a text holds Hangul.
     """
 
@@ -132,7 +134,7 @@ class Tokenizer:
             return _latin_words(text)
         out: list[str] = []
         for i, piece in enumerate(_HANGUL_RUN_RE.split(text)):
-            out.extend(korean_terms(piece) if i % 2 else _latin_words(piece))
+            out.extend([korean_form(t) for t in korean_terms(piece)] if i % 2 else _latin_words(piece))
         return out
 
 

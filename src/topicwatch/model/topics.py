@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,10 +15,17 @@ class Topic:
     topic: int
     keywords: list[str]
     size: int
+    # language -> the topic's keywords in it, for each language its articles use (languages.py);
+    # empty where the model knows no languages.
+    lines: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def keyword_line(self) -> str:
         return keyword_line(self.keywords)
+
+    def keywords_in(self, language: str | None) -> list[str]:
+        """The topic's keywords in ``language`` where it has a line in it, else its main keywords."""
+        return self.lines.get(language or "", self.keywords)
 
 
 @dataclass

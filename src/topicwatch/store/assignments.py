@@ -90,10 +90,10 @@ class AssignmentTables(StoreCore):
         return {topic: language for topic, (_, language) in best.items()}
 
     def labeled_articles(self, model: int, batch_size: int = 50_000) -> Iterator[list[tuple]]:
-        """(id, topic, score, title, date, source, line, line_source) of every labelled article in ingest
-        order, in batches."""
+        """(id, topic, score, title, date, source, line, line_source, language) of every labelled article
+        in ingest order, in batches."""
         cursor = self.conn.execute(
-            "SELECT a.id, s.topic, s.score, a.title, a.date, a.source, s.line, s.line_source"
+            "SELECT a.id, s.topic, s.score, a.title, a.date, a.source, s.line, s.line_source, a.language"
             " FROM articles a JOIN assignments s"
             " ON s.article = a.id AND s.model = ? ORDER BY a.seq",
             (model,),
@@ -116,10 +116,10 @@ class AssignmentTables(StoreCore):
         ).fetchone()
         return Assignment(*row) if row else None
 
-    def article_lines(self, model: int) -> Iterator[tuple[str, int, str | None, str]]:
-        """(article id, topic, its own line as stored, line source) in ingest order."""
+    def article_lines(self, model: int) -> Iterator[tuple[str, int, str | None, str, str | None]]:
+        """(article id, topic, its own line as stored, line source, language) in ingest order."""
         yield from self.conn.execute(
-            "SELECT s.article, s.topic, s.line, s.line_source FROM articles a JOIN assignments s"
+            "SELECT s.article, s.topic, s.line, s.line_source, a.language FROM articles a JOIN assignments s"
             " ON s.article = a.id AND s.model = ? ORDER BY a.seq",
             (model,),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2  # 2: assignments carry each article's own keyword line
+SCHEMA_VERSION = 3  # 2: assignments carry each article's own keyword line; 3: topics a line per language
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS topics (
     created REAL NOT NULL DEFAULT 0,
     merged_into INTEGER,                     -- set when the user merged this topic into another
     retired INTEGER NOT NULL DEFAULT 0,      -- 1 when merged or split away
+    lines TEXT,                              -- JSON language -> keywords, where articles use several
     PRIMARY KEY (model, topic)
 );
 CREATE TABLE IF NOT EXISTS topic_versions (
@@ -136,3 +137,5 @@ def migrate(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE assignments ADD COLUMN line TEXT")
         conn.execute("ALTER TABLE assignments ADD COLUMN line_source TEXT NOT NULL DEFAULT 'topic'")
         conn.execute("ALTER TABLE assignments ADD COLUMN story INTEGER")
+    if "lines" not in {row[1] for row in conn.execute("PRAGMA table_info(topics)")}:  # schema 2: one line a topic
+        conn.execute("ALTER TABLE topics ADD COLUMN lines TEXT")

@@ -52,18 +52,20 @@ class TopicTables(StoreCore):
 
     # ---- topics -----------------------------------------------------------------------------
     def put_topics(self, model: int, rows: Iterable[dict[str, Any]]) -> None:
-        """Insert or update topics: keywords, size, retired and merged_into always; label, origin and
-        created only when given (a user's label survives updates)."""
+        """Insert or update topics: keywords, size, retired, merged_into and lines (language -> keywords,
+        where its articles use several languages) always; label, origin and created only when given (a
+        user's label survives updates)."""
         now = time.time()
         for row in rows:
             self.conn.execute(
-                "INSERT INTO topics(model, topic, keywords, size, label, origin, created, merged_into, retired)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(model, topic) DO UPDATE SET"
+                "INSERT INTO topics(model, topic, keywords, size, label, origin, created, merged_into, retired, lines)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(model, topic) DO UPDATE SET"
                 " keywords = excluded.keywords, size = excluded.size, merged_into = excluded.merged_into,"
-                " retired = excluded.retired, label = coalesce(excluded.label, topics.label)",
+                " retired = excluded.retired, label = coalesce(excluded.label, topics.label), lines = excluded.lines",
                 (model, row["topic"], json.dumps(row["keywords"], ensure_ascii=False), row["size"],
                  row.get("label"), row.get("origin", "fit"), row.get("created", now), row.get("merged_into"),
-                 int(row.get("retired", False))),
+                 int(row.get("retired", False)),
+                 json.dumps(row["lines"], ensure_ascii=False) if row.get("lines") else None),
             )
 
     def set_label(self, model: int, topic: int, label: str | None) -> int:
@@ -105,7 +107,7 @@ class TopicTables(StoreCore):
     def topics(self, model: int, include_retired: bool = False) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT t.topic, t.keywords, count(s.article), t.label, min(a.date), max(a.date), t.origin, t.created,"
-            " t.merged_into, t.retired"
+            " t.merged_into, t.retired, t.lines"
             " FROM topics t LEFT JOIN assignments s ON s.model = t.model AND s.topic = t.topic"
             " LEFT JOIN articles a ON a.id = s.article WHERE t.model = ?"
             + ("" if include_retired else " AND t.retired = 0")
@@ -114,8 +116,9 @@ class TopicTables(StoreCore):
         ).fetchall()
         return [
             {"topic": t, "keywords": json.loads(kw), "size": size, "label": label, "first_date": d0,
-             "last_date": d1, "origin": origin, "created": created, "merged_into": merged, "retired": bool(retired)}
-            for t, kw, size, label, d0, d1, origin, created, merged, retired in rows
+             "last_date": d1, "origin": origin, "created": created, "merged_into": merged, "retired": bool(retired),
+             "lines": json.loads(lines) if lines else {}}
+            for t, kw, size, label, d0, d1, origin, created, merged, retired, lines in rows
         ]
 
     def topic_ids(self, model: int) -> list[int]:
@@ -132,11 +135,17 @@ class TopicTables(StoreCore):
         return {topic: json.loads(words) for topic, words in self.conn.execute(
             "SELECT topic, keywords FROM topics WHERE model = ?", (model,))}
 
-    def topic_fields(self, model: int, topic: int) -> tuple[list[str], int, str | None] | None:
-        """(keywords, stored size, label) of one topic; None when the model has no such topic."""
-        row = self.conn.execute("SELECT keywords, size, label FROM topics WHERE model = ? AND topic = ?",
+    def topic_language_lines(self, model: int) -> dict[int, dict[str, list[str]]]:
+        """topic -> language -> keywords, for the topics that have lines in several languages."""
+        return {topic: json.loads(lines) for topic, lines in self.conn.execute(
+            "SELECT topic, lines FROM topics WHERE model = ? AND lines IS NOT NULL", (model,))}
+
+    def topic_fields(self, model: int, topic: int
+                     ) -> tuple[list[str], int, str | None, dict[str, list[str]]] | None:
+        """(keywords, stored size, label, lines per language) of one topic; None when the model has no such topic."""
+        row = self.conn.execute("SELECT keywords, size, label, lines FROM topics WHERE model = ? AND topic = ?",
                                 (model, topic)).fetchone()
-        return None if row is None else (json.loads(row[0]), row[1], row[2])
+        return None if row is None else (json.loads(row[0]), row[1], row[2], json.loads(row[3]) if row[3] else {})
 
     def labels(self, model: int) -> dict[int, str | None]:
         """topic -> its label (None where it has none)."""

@@ -32,8 +32,9 @@ class Level(str, Enum):
 def list_topics(
     ctx: typer.Context, as_json: JsonOption = False,
     new: Annotated[bool, typer.Option("--new", help="Only topics that updates created, newest first.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Only topics whose articles are mostly in this "
-                                                            "language (ko, en, es, fr, de).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only topics with articles in this language (mostly, "
+                                                            "or enough for a line in it): ko, en, es, fr, de; "
+                                                            "their lines in it.")] = None,
     place: PlaceOption = None,
     level: Annotated[Level, typer.Option("--level", help="topics, or the stories inside them.")] = Level.topics,
     topic: Annotated[int | None, typer.Option("--topic", min=0, max=MAX_ID,
@@ -54,8 +55,18 @@ def list_topics(
     for t in topics:
         add_row(table, str(t["topic"]), str(t["size"]), *([str(t["mentions"])] if place else []),
                       t["first_date"] or "", t["last_date"] or "", t["language"] or "",
-                      t["label"] and f"[{t['label']}] {t['keyword_line']}" or t["keyword_line"])
+                      (f"[{t['label']}] " if t["label"] else "") + shown_lines(t, lang))
     out.print(table)
+
+
+def shown_lines(topic: dict, lang: str | None) -> str:
+    """A topic's line as the table shows it: in ``lang`` where given and it has one; else its main
+    line, then its line in each other language its articles use, one a row ("ko: ...")."""
+    lines = topic["lines"]
+    if lang is not None:
+        return lines.get(lang, topic["keyword_line"])
+    others = [f"{code}: {line}" for code, line in lines.items() if code != topic["language"]]
+    return "\n".join([topic["keyword_line"], *others])
 
 
 def list_stories(ctx: typer.Context, topic: int | None, as_json: bool) -> None:

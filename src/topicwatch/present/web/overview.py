@@ -21,7 +21,7 @@ class Overview:
 
     model: int
     periods: list[str]
-    topics: list[dict[str, Any]]  # topic, size, keywords, keyword_line, first_date, last_date, trend, marks
+    topics: list[dict[str, Any]]  # topic, size, keywords, keyword_line, lines, first_date, last_date, trend, marks
     totals: list[int]  # all articles per period
     undated: int
 
@@ -38,7 +38,8 @@ def topic_overview(store: Store, model_id: int | None = None) -> Overview:
         counts = trends.counts.get(row["topic"], [0] * len(trends.periods))
         topics.append({
             "topic": row["topic"], "size": row["size"], "keywords": row["keywords"],
-            "keyword_line": keyword_line(row["keywords"]), "first_date": row["first_date"],
+            "keyword_line": keyword_line(row["keywords"]),
+            "lines": {lang: keyword_line(words) for lang, words in row["lines"].items()}, "first_date": row["first_date"],
             "last_date": row["last_date"], "trend": counts,
             "marks": topic_marks(counts, trends.totals, row["first_date"], trends.periods),
         })

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...analyze.search import current_model as light_model
-from ...archive.workspace import topic_lines
 from ...embed import document_text
 from ...model.article_lines import ArticleLine, line_fields
 from ...model.describe import keyword_line
@@ -23,19 +22,19 @@ def current_model(store: Store) -> dict[str, Any]:
     return model
 
 
-def keyword_lines(store: Store, model_id: int) -> dict[int, str]:
-    """Each topic's keyword line."""
-    return topic_lines(store, model_id)
-
-
 def topic_row(store: Store, model_id: int, topic: int) -> dict[str, Any]:
     """One topic's stored fields (KeyError when the model has no such topic)."""
     row = store.topic_fields(model_id, topic)
     if row is None:
         raise KeyError(f"no topic {topic} in the current model")
-    keywords, size, label = row
+    keywords, size, label, lines = row
     return {"topic": topic, "keywords": keywords, "keyword_line": keyword_line(keywords), "size": size,
-            "label": label}
+            "label": label, "lines": {lang: keyword_line(words) for lang, words in lines.items()}}
+
+
+def line_in(topic: dict[str, Any], language: str | None) -> str:
+    """A topic's line (``topic_row``) in ``language`` where it has one, else its main line."""
+    return topic["lines"].get(language or "", topic["keyword_line"])
 
 
 def labels(store: Store, model_id: int) -> dict[int, str | None]:
@@ -59,9 +58,9 @@ def topic_articles(store: Store, model_id: int, topic: int, limit: int, offset: 
     """A page of a topic's articles, each with its own keyword line: newest first (undated last), or
     ``order="score"``: most typical first."""
     rows = store.topic_article_page(model_id, topic, limit, offset, EXCERPT_CHARS * 2, order, story)
-    topic_line = topic_row(store, model_id, topic)["keyword_line"] if rows else ""
+    row = topic_row(store, model_id, topic) if rows else None
     return [{"id": i, "title": title, "date": day, "source": source, "language": language,
-             "excerpt": excerpt(text), **line_fields(ArticleLine.stored(line, line_source), topic_line)}
+             "excerpt": excerpt(text), **line_fields(ArticleLine.stored(line, line_source), line_in(row, language))}
             for i, title, day, source, language, text, line, line_source in rows]
 
 
@@ -79,7 +78,7 @@ def article(store: Store, article_id: str) -> dict[str, Any]:
         if found is not None:
             topic = found.topic
             fields = line_fields(ArticleLine.stored(found.line, found.line_source),
-                                 topic_row(store, model["id"], topic)["keyword_line"])
+                                 line_in(topic_row(store, model["id"], topic), stored.language))
     body = document_text(stored.title, stored.text)
     line = fields["article_line"]
     return {"id": stored.id, "title": stored.title, "date": stored.date, "source": stored.source,

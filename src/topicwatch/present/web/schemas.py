@@ -29,6 +29,9 @@ class TopicItem(BaseModel):
     size: int
     keywords: list[str]
     keyword_line: str
+    lines: dict[str, str] = Field(default_factory=dict, description=(
+        "The topic's line in each language its articles use (language code -> line); empty for a topic "
+        "of one language, whose keyword_line is its line."))
     first_date: str | None
     last_date: str | None
     trend: list[int] = Field(description="Articles per month, aligned with the list's 'periods'.")

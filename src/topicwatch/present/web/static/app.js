@@ -50,6 +50,21 @@ function colour(topic) {
 
 function topicById(id) { return state.topics.find((t) => t.topic === id); }
 
+// A topic's line in the reader's chosen language (the header's "Lines in"), where it has one.
+function topicLine(t) {
+  const lang = localStorage.getItem("topicwatch-line-lang") || "";
+  return (lang && t.lines && t.lines[lang]) || t.keyword_line;
+}
+
+function offerLineLanguages() {
+  const langs = [...new Set(state.topics.flatMap((t) => Object.keys(t.lines || {})))].sort();
+  const select = $("line-lang");
+  const chosen = localStorage.getItem("topicwatch-line-lang") || "";
+  select.replaceChildren(el("option", {value: "", text: "each topic's own"}),
+    ...langs.map((lang) => el("option", {value: lang, text: lang, selected: lang === chosen})));
+  $("line-lang-box").hidden = langs.length < 2;
+}
+
 function topicName(t) {
   return t.label || (t.keywords && t.keywords.length ? t.keywords.slice(0, 3).join(", ") : `Topic ${t.topic}`);
 }
@@ -161,7 +176,7 @@ function drawMap(container, data) {
     if (i === null || i === undefined) { tip.hidden = true; return; }
     const t = topicById(data.topic[i]);
     tip.replaceChildren(el("div", {text: data.title[i] || data.id[i]}),
-      el("div", {class: "tip-line", text: t ? `${t.label ? t.label + " — " : ""}${t.keyword_line}` : ""}));
+      el("div", {class: "tip-line", text: t ? `${t.label ? t.label + " — " : ""}${topicLine(t)}` : ""}));
     tip.style.left = `${Math.min(event.clientX + 14, window.innerWidth - 370)}px`;
     tip.style.top = `${event.clientY + 14}px`;
     tip.hidden = false;
@@ -210,7 +225,7 @@ function topicItem(t) {
   const side = el("div", {class: "topic-side"}, sparkline(t.trend, colour(t.topic)),
     el("span", {class: "size", text: t.size.toLocaleString()}));
   const item = el("li", {class: "topic-item", "data-topic": t.topic, tabindex: 0},
-    el("span", {class: "swatch"}), name, side, el("div", {class: "keyword-line", text: t.keyword_line}));
+    el("span", {class: "swatch"}), name, side, el("div", {class: "keyword-line", text: topicLine(t)}));
   item.querySelector(".swatch").style.background = colour(t.topic);
   item.addEventListener("click", () => { location.hash = `#/topic/${t.topic}`; });
   item.addEventListener("keydown", (e) => { if (e.key === "Enter") location.hash = `#/topic/${t.topic}`; });
@@ -220,6 +235,7 @@ function topicItem(t) {
 }
 
 function renderTopicList() {
+  offerLineLanguages();
   $("topic-list").replaceChildren(...state.topics.map(topicItem));
   $("topic-count").textContent = `${state.topicTotal} · ${state.periods[0] || ""}${state.periods.length ? " – " : ""}${state.periods[state.periods.length - 1] || ""}`;
   $("topics-more").hidden = state.topics.length >= state.topicTotal;
@@ -307,7 +323,7 @@ async function renderTopic(id, offset) {
   $("topic-title").textContent = `${topicName(t)}`;
   $("topic-title").title = `topic ${t.topic}`;
   $("topic-marks").replaceChildren(...t.marks.map((m) => el("span", {class: `badge ${m}`, text: m})));
-  $("topic-line").textContent = t.keyword_line;
+  $("topic-line").textContent = topicLine(t);
   $("topic-meta").textContent = `topic ${t.topic} · ${plural(t.size, "article")} · ${t.first_date || "?"} – ${t.last_date || "?"}`;
   const trend = t.trend_by_month;
   $("topic-chart").replaceChildren(trend.periods.length ? barChart(trend.periods, trend.counts, colour(t.topic))
@@ -520,6 +536,10 @@ function start() {
   });
   $("split-btn").addEventListener("click", () => structuralEdit(`/api/topics/${topicView.topic}/split`, {parts: 2},
     (r) => ({message: `Split ${r.topic} into ${r.parts.join(", ")}`, hash: `/topic/${r.parts[0]}`})));
+  $("line-lang").addEventListener("change", (e) => {
+    localStorage.setItem("topicwatch-line-lang", e.target.value);
+    route();
+  });
   window.addEventListener("hashchange", route);
   route();
 }
