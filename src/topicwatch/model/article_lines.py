@@ -18,7 +18,8 @@ A term of an article is weighted by three factors, each with one job:
   the article's average term. Only the ``CANDIDATES`` strongest terms by the other factors are
   scored for it, and it counts as its square root (static vectors place rare names poorly).
 
-The line takes the six best terms, never a word twice (a phrase that extends a chosen word takes
+The line takes the six best terms in the article's script (a Korean article's line holds no English
+phrase it quotes; an English one no Hangul), never a word twice (a phrase that extends a chosen word takes
 its place, "border" -> "border guards"; a term sharing a word with a chosen one is skipped), and
 shows them in the order the article first uses them: title and lead come first in news, and a line
 in the article's own order reads like its headline. Up to ``STORED_TERMS`` terms are kept, the
@@ -30,6 +31,7 @@ topic's line instead, and says so (``line_source`` = "topic").
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,6 +40,7 @@ import numpy as np
 from scipy import sparse
 
 from ..embed.normalize import l2_normalize
+from ..read.records import mostly_hangul
 from .describe import doc_term_matrix
 from .terms import names_in, term_stems
 
@@ -52,6 +55,7 @@ ROWS_AT_ONCE = 1_000  # articles scored together (their candidates as one dense 
 NAME_CHARS = 4_000  # names are spelled out whole early in a news text; later it says "Fletcher"
 STORED_TERMS = 12  # terms kept per article, so a reader can ask for a longer line later
 DEFAULT_ARTICLE_TERMS = 6
+_HANGUL = re.compile("[\uac00-\ud7a3]")  # a line keeps to its article's script: a Korean one, Hangul terms
 
 
 @dataclass(frozen=True)
@@ -171,12 +175,22 @@ class ArticleLiner:
                     out.append(TOPIC_LINE)  # filled with the topic's current line where it is shown
                     continue
                 order = np.argsort(-score, kind="stable")
-                ranked = distinct_terms((names[j] for j in terms[order] if j >= 0), STORED_TERMS)
+                korean = mostly_hangul(texts[i]) if texts is not None else _mostly_hangul_terms(term_lists[i])
+                ranked = distinct_terms((names[j] for j in terms[order]
+                                         if j >= 0 and bool(_HANGUL.search(names[j])) == korean), STORED_TERMS)
+                if not ranked:  # nothing of its own in its script
+                    out.append(TOPIC_LINE)
+                    continue
                 line = in_article_order(ranked[:DEFAULT_ARTICLE_TERMS], term_lists[i]) + ranked[DEFAULT_ARTICLE_TERMS:]
                 if texts is not None:
                     line = whole_names(line, names_in(texts[i][:NAME_CHARS]))
                 out.append(ArticleLine(tuple(line), "article"))
         return out
+
+
+def _mostly_hangul_terms(terms: Sequence[str]) -> bool:
+    """Whether most of an article's terms are Korean (its text unknown)."""
+    return sum(bool(_HANGUL.search(t)) for t in terms) * 2 > len(terms)
 
 
 def in_article_order(terms: Sequence[str], article_terms: Sequence[str]) -> list[str]:
