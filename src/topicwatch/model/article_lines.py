@@ -31,7 +31,6 @@ topic's line instead, and says so (``line_source`` = "topic").
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +39,7 @@ import numpy as np
 from scipy import sparse
 
 from ..embed.normalize import l2_normalize
-from ..read.records import mostly_hangul
+from ..read.records import has_hangul, mostly_hangul
 from .describe import doc_term_matrix
 from .terms import names_in, term_stems
 
@@ -55,7 +54,6 @@ ROWS_AT_ONCE = 1_000  # articles scored together (their candidates as one dense 
 NAME_CHARS = 4_000  # names are spelled out whole early in a news text; later it says "Fletcher"
 STORED_TERMS = 12  # terms kept per article, so a reader can ask for a longer line later
 DEFAULT_ARTICLE_TERMS = 6
-_HANGUL = re.compile("[\uac00-\ud7a3]")  # a line keeps to its article's script: a Korean one, Hangul terms
 
 
 @dataclass(frozen=True)
@@ -177,7 +175,7 @@ class ArticleLiner:
                 order = np.argsort(-score, kind="stable")
                 korean = mostly_hangul(texts[i]) if texts is not None else _mostly_hangul_terms(term_lists[i])
                 ranked = distinct_terms((names[j] for j in terms[order]
-                                         if j >= 0 and bool(_HANGUL.search(names[j])) == korean), STORED_TERMS)
+                                         if j >= 0 and has_hangul(names[j]) == korean), STORED_TERMS)
                 if not ranked:  # nothing of its own in its script
                     out.append(TOPIC_LINE)
                     continue
@@ -190,7 +188,7 @@ class ArticleLiner:
 
 def _mostly_hangul_terms(terms: Sequence[str]) -> bool:
     """Whether most of an article's terms are Korean (its text unknown)."""
-    return sum(bool(_HANGUL.search(t)) for t in terms) * 2 > len(terms)
+    return sum(has_hangul(t) for t in terms) * 2 > len(terms)
 
 
 def in_article_order(terms: Sequence[str], article_terms: Sequence[str]) -> list[str]:

@@ -10,13 +10,13 @@ stories that joined an English topic cannot put Spanish words in its keyword lin
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
 
+from ..read.records import has_hangul
 from .describe import TopicTermCounts, keyword_lists
 
 
@@ -60,7 +60,6 @@ def topic_languages(counts: sparse.spmatrix, homes: Sequence[str]) -> list[str |
 
 
 HANGUL_LANGUAGES = frozenset({"ko"})  # the languages guess_language knows that are written in Hangul
-_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def usable_in(lang: str, homes: Sequence[str], vocabulary: Sequence[str]) -> np.ndarray:
@@ -68,7 +67,7 @@ def usable_in(lang: str, homes: Sequence[str], vocabulary: Sequence[str]) -> np.
     language) and written in its script. A line speaks one language: a Korean line holds no English
     phrase a Korean article quoted, an English line no Hangul."""
     hangul = lang in HANGUL_LANGUAGES
-    return np.array([(not home or lang in home.split(",")) and bool(_HANGUL.search(term)) == hangul
+    return np.array([(not home or lang in home.split(",")) and has_hangul(term) == hangul
                      for home, term in zip(homes, vocabulary)], dtype=bool)
 
 

@@ -107,6 +107,11 @@ _STOP_MARKERS = {
 _MARKER_LANGUAGE = {word: lang for lang, words in _STOP_MARKERS.items() for word in words}
 
 
+def has_hangul(text: str) -> bool:
+    """True when the text holds a Hangul syllable (a Korean term, or a phrase with one)."""
+    return _HANGUL_RE.search(text) is not None
+
+
 def mostly_hangul(text: str) -> bool:
     """True when Hangul makes more than 0.3 of the letters of the text's first 2,000 characters."""
     sample = text[:2000]

@@ -65,7 +65,7 @@ def shown_lines(topic: dict, lang: str | None) -> str:
     lines = topic["lines"]
     if lang is not None:
         return lines.get(lang, topic["keyword_line"])
-    others = [f"{code}: {line}" for code, line in lines.items() if code != topic["language"]]
+    others = [f"{code}: {line}" for code, line in lines.items() if line != topic["keyword_line"]]
     return "\n".join([topic["keyword_line"], *others])
 
 
