@@ -7,8 +7,9 @@ For each archive (KCNA headlines 1997-2004, KCNA stories 2011-2012, in ../shared
 ``*_events.tsv``): ingest and fit (fast, seed 0) into WORKDIR (default /tmp/topicwatch-events; reused
 when there), then ``archive_bursts(by="week")`` (LEVEL topic by default, as ``topicwatch bursts``), top 30. An event counts as found when a burst of the
 30 starts within 14 days of its date and lasts at most 8 weeks. Prints, per archive: events found,
-which, the bursts of the 30 lasting over 26 weeks, the shifts found, and the seconds bursts and events
-(the whole archive's) took. ``--scale`` builds a 100,000-article archive (the 1997-2004 headlines, the
+which, the bursts of the 30 lasting over 26 weeks, the shifts found, the seconds bursts and events
+(the whole archive's) took, and "as it happens": how many of the found events the page would mark
+"bursting" had the archive ended in the event's first week (and a week later). ``--scale`` builds a 100,000-article archive (the 1997-2004 headlines, the
 same re-dated 8 and 16 years on with a marker added to each text, and the 2011-12 stories) and times
 ``archive_bursts`` and ``archive_events`` on it, median of 3.
 """
@@ -25,7 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from topicwatch import Archive
-from topicwatch.analyze.bursts import archive_bursts
+from topicwatch.analyze.bursts import archive_bursts, bursting_now, grain_trends
 from topicwatch.analyze.events import archive_events
 from topicwatch.analyze.shifts import archive_shifts
 
@@ -40,17 +41,38 @@ def week_start(label: str) -> date:
     return date.fromisocalendar(int(year), int(week), 1)
 
 
-def score(bursts: list[dict], events: list[dict]) -> tuple[list[str], int]:
-    found = []
+def matches(bursts: list[dict], events: list[dict]) -> dict[str, dict]:
+    """Each found event's first burst of the list: starting within 14 days of it, lasting at most 8 weeks."""
+    found = {}
     for event in events:
         day = date.fromisoformat(event["date"])
         for b in bursts:
             start, end = week_start(b["start"]), week_start(b["end"]) + timedelta(days=6)
             if abs((start - day).days) <= 14 and (end - start).days <= 8 * 7:
-                found.append(event["event"])
+                found[event["event"]] = b
                 break
+    return found
+
+
+def score(bursts: list[dict], events: list[dict]) -> tuple[list[str], int]:
+    found = list(matches(bursts, events))
     long = sum((week_start(b["end"]) - week_start(b["start"])).days > 26 * 7 for b in bursts)
     return found, long
+
+
+def as_it_happens(archive: Archive, found: dict[str, dict]) -> tuple[int, int]:
+    """Of the found events, how many the page would mark "bursting" (``bursting_now``) had the archive
+    ended in the first week of the burst that found it, and a week later: what a live feed shows."""
+    trends = grain_trends(archive, "week", ("topic", "story"))
+    flagged = [0, 0]
+    for burst in found.values():
+        counted = trends[burst["level"]]
+        unit = burst["story"] if burst["level"] == "story" else burst["topic"]
+        for lag in (0, 1):
+            end = counted.periods.index(burst["start"]) + lag + 1
+            cut = {t: series[:end] for t, series in counted.counts.items()}
+            flagged[lag] += unit in bursting_now(counted.periods[:end], cut, counted.totals[:end])
+    return flagged[0], flagged[1]
 
 
 def scale(work: Path) -> None:
@@ -108,9 +130,11 @@ def main() -> None:
             start = time.perf_counter()
             archive_events(archive, "week")
             event_seconds = time.perf_counter() - start
+            now, week_on = as_it_happens(archive, matches(bursts, events))
         found, long = score(bursts, events)
         print(f"{name}: {len(found)} of {len(events)} events found; {long} of the top {TOP} bursts last over 26"
-              f" weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events {event_seconds:.2f} s")
+              f" weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events {event_seconds:.2f} s;"
+              f" as it happens: {now} of {len(found)} marked bursting in their first week, {week_on} a week on")
         for event in events:
             print(f"  {'found' if event['event'] in found else 'MISSED'}  {event['date']}  {event['event']}")
         for b in bursts[:12]:

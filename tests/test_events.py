@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from topicwatch import Archive
-from topicwatch.analyze.bursts import archive_bursts, burst_states, find_bursts
+from topicwatch.analyze.bursts import archive_bursts, burst_states, bursting, bursting_now, find_bursts
 from topicwatch.analyze.events import archive_events, period_bounds
 from topicwatch.analyze.shifts import find_shifts
 from topicwatch.present.web import create_app
@@ -49,6 +49,34 @@ def test_a_two_week_spike_is_a_burst_and_not_a_shift():
     assert find_shifts(WEEKS, {0: list(counts)}, list(totals)) == []
     steady, _ = burst_states(counts[:100], totals[:100])
     assert steady.sum() == 0
+
+
+def test_a_sparse_storys_burst_ends_with_its_busy_week_not_with_a_straggler_weeks_later():
+    totals = [100] * len(WEEKS)
+    counts = [1 if i % 20 == 0 else 0 for i in range(len(WEEKS))]  # one article every twenty weeks
+    counts[120], counts[128] = 6, 1  # an event, and one late mention eight quiet weeks on
+    states, _, _ = bursting(np.asarray(counts, dtype=float), np.asarray(totals, dtype=float))
+    assert states[120:129].all()  # the automaton bridges the quiet weeks (re-entering costs more) ...
+    strongest = find_bursts(WEEKS, {0: counts}, totals)[0]
+    assert (strongest.start, strongest.end, strongest.articles) == (WEEKS[120], WEEKS[120], 6)  # ... the list does not
+
+
+def test_the_pages_bursting_mark_is_a_burst_the_list_ends_in_the_last_period(tmp_path):
+    rng = np.random.default_rng(2)
+    totals = rng.poisson(200, len(WEEKS))
+    steady = rng.binomial(totals, 0.03)
+    rising = steady.copy()
+    rising[-2:] = rng.binomial(totals[-2:], 0.30)
+    counts = {0: list(steady), 1: list(rising)}
+    assert bursting_now(WEEKS, counts, list(totals)) == {1}
+    with Archive(tmp_path / "a.db") as archive:  # and the page's topic list what the list by month says
+        archive.ingest([SAMPLE])
+        archive.fit("fast", seed=0)
+        last = archive.trends("month").periods[-1]
+        ending = {b["topic"] for b in archive_bursts(archive, "month") if b["end"] == last}
+    client = TestClient(create_app(tmp_path / "a.db", warm=False), base_url="http://127.0.0.1")
+    marked = {t["topic"] for t in client.get("/api/topics", params={"limit": 200}).json()["items"] if "bursting" in t["marks"]}
+    assert marked == ending
 
 
 def test_periods_asked_for_are_checked():
@@ -103,9 +131,12 @@ def test_the_known_events_of_a_real_archive_are_among_its_top_bursts(tmp_path_fa
                                                                        long_at_most):
     with Archive(_archive_of(tmp_path_factory, name), create=False) as archive:
         bursts = archive_bursts(archive, "week", limit=30)
+        story_bursts = archive_bursts(archive, "week", level="story", limit=30)
     found, long = score(bursts, _known_events(name))
     assert len(found) >= at_least, found
     assert long <= long_at_most, [(b["start"], b["end"]) for b in bursts]
+    _, long = score(story_bursts, [])  # the same bound at the grain of stories
+    assert long <= long_at_most, [(b["start"], b["end"]) for b in story_bursts]
 
 
 def test_one_week_of_news_is_too_little_history_and_undated_articles_are_counted(tmp_path):

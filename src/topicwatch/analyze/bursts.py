@@ -10,7 +10,9 @@ the base state (a log-likelihood ratio).
 The local share b_t (``local_baseline``) is the topic's rate over the ``BASELINE_HALF_WIDTH`` periods
 on each side of t, shrunk towards its share over the whole archive by a pseudo-count of one typical
 period's articles, and computed twice: the second time without the periods the first pass found
-bursting, so a long burst does not raise its own baseline. Against the whole archive's share (as
+bursting, so a long burst does not raise its own baseline. A run of the burst state is reported as
+the spells of it that hold the topic's articles (``busy_spells``: more than ``QUIET_SPLIT`` quiet
+periods in a row end one). Against the whole archive's share (as
 before), a topic whose level moved for good (a new leader's name in every headline) "bursted" for
 years; against a local level it does not, and such a lasting move is reported as a *shift* instead
 (``analyze.shifts``). Parameters, and what they trade:
@@ -23,6 +25,9 @@ years; against a local level it does not, and such a lasting move is reported as
   longer or stronger excess.
 - ``BASELINE_HALF_WIDTH`` = 13 periods (a quarter of a year in weeks): shorter follows the level
   more closely and can absorb a long burst; longer turns slow changes into bursts.
+- ``QUIET_SPLIT`` = 2 periods: a lull of three quiet weeks ends a burst. At 2 or 3 the top-30 stories
+  of the 1997-2004 headlines hold no burst over 26 weeks (2 without the split) and the events found
+  stay the same at both grains; at 0 any one quiet week cuts a burst in two.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ BASELINE_HALF_WIDTH = 13
 BURST_RATIO = 4.0
 ENTRY_COST = 1.0
 MIN_HISTORY = 4  # periods: fewer, and there is no "usual" to burst above
+QUIET_SPLIT = 2  # periods: a burst with more quiet periods in a row than this is two (``busy_spells``)
 
 
 @dataclass
@@ -136,6 +142,12 @@ def series_matrix(counts: dict[int, list[int]]) -> tuple[list[int], np.ndarray]:
     return topics, np.asarray([counts[t] for t in topics], dtype=float).reshape(len(topics), width)
 
 
+def bursting_now(periods: list[str], counts: dict[int, list[int]], totals: list[int]) -> set[int]:
+    """The topics with a burst that ends in the last period (the page's "bursting" mark): the bursts
+    ``find_bursts`` lists, so the page and the list never disagree."""
+    return {burst.topic for burst in find_bursts(periods, counts, totals) if periods and burst.end == periods[-1]}
+
+
 def find_bursts(
     periods: list[str], counts: dict[int, list[int]], totals: list[int], s: float = BURST_RATIO,
     gamma: float = ENTRY_COST,
@@ -150,13 +162,39 @@ def find_bursts(
     steps = np.diff(np.pad(states, ((0, 0), (1, 1))), axis=1)
     for row, start in zip(*np.nonzero(steps == 1)):
         end = int(np.flatnonzero(steps[row, start:] == -1)[0] + start) - 1
-        window = slice(int(start), end + 1)
-        in_burst = d[window].sum()
-        expected = float((baseline[row, window] * d[window]).sum() / in_burst) if in_burst else 0.0
-        bursts.append(Burst(topics[row], periods[start], periods[end], round(float(gain[row, window].sum()), 2),
-                            int(r[row, window].sum()), float(r[row, window].sum() / in_burst) if in_burst else 0.0,
-                            expected))
+        for first, last in busy_spells(r[row], d, int(start), end):
+            window = slice(first, last + 1)
+            in_burst = d[window].sum()
+            expected = float((baseline[row, window] * d[window]).sum() / in_burst) if in_burst else 0.0
+            bursts.append(Burst(topics[row], periods[first], periods[last], round(float(gain[row, window].sum()), 2),
+                                int(r[row, window].sum()), float(r[row, window].sum() / in_burst) if in_burst else 0.0,
+                                expected))
     return sorted(bursts, key=lambda b: (-b.weight, b.start, b.topic))
+
+
+def busy_spells(r: np.ndarray, d: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
+    """The burst state's run ``start..end`` of one series cut into the spells a reader asks "when" about:
+    from a period with an article of the topic to the last one before more than ``QUIET_SPLIT`` quiet
+    periods in a row (the archive had articles, the topic none; periods without any article do not
+    count). The automaton bridges a quiet spell because staying in the burst state costs less than
+    entering it again, so a sparse story's six articles one week and one more two months on would
+    otherwise be one burst of ten weeks."""
+    spells: list[tuple[int, int]] = []
+    first = last = None
+    quiet = 0
+    for t in range(start, end + 1):
+        if r[t] > 0:
+            if first is None:
+                first = t
+            elif quiet > QUIET_SPLIT:
+                spells.append((first, last))
+                first = t
+            last, quiet = t, 0
+        elif d[t] > 0 and first is not None:
+            quiet += 1
+    if first is None:  # the burst state never pays without an article; such a run is kept whole
+        return [(start, end)]
+    return [*spells, (first, last)]
 
 
 LEVELS = ("topic", "story", "both")

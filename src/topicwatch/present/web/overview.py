@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ...analyze.bursts import burst_states
+from ...analyze.bursts import bursting_now
 from ...analyze.over_time import topic_trends
 from ...store import Store
 from .queries import current_model, labels
@@ -33,6 +31,7 @@ def topic_overview(store: Store, model_id: int | None = None) -> Overview:
     model = model_id if model_id is not None else current_model(store)["id"]
     trends = topic_trends(store, model, "month")
     rows = store.topics(model)
+    now = bursting_now(trends.periods, trends.counts, trends.totals)
     topics = []
     for row in rows:
         counts = trends.counts.get(row["topic"], [0] * len(trends.periods))
@@ -41,7 +40,7 @@ def topic_overview(store: Store, model_id: int | None = None) -> Overview:
             "keyword_line": keyword_line(row["keywords"]),
             "lines": {lang: keyword_line(words) for lang, words in row["lines"].items()}, "first_date": row["first_date"],
             "last_date": row["last_date"], "trend": counts,
-            "marks": topic_marks(counts, trends.totals, row["first_date"], trends.periods),
+            "marks": topic_marks(row["first_date"], trends.periods, row["topic"] in now),
         })
     return Overview(model, trends.periods, topics, trends.totals, trends.undated)
 
@@ -52,13 +51,13 @@ def with_labels(store: Store, overview: Overview) -> list[dict[str, Any]]:
     return [{**t, "label": names.get(t["topic"])} for t in overview.topics]
 
 
-def topic_marks(counts: list[int], totals: list[int], first_date: str | None, periods: list[str]) -> list[str]:
+def topic_marks(first_date: str | None, periods: list[str], bursting: bool) -> list[str]:
     """Signals on a monthly series: "new" (first article in the last few months of a longer archive)
-    and "bursting" (the last month is in a burst by the one burst model, ``analyze.bursts``: far more
-    of the archive than the topic's own baseline)."""
+    and "bursting" (``bursting``: a burst of the one burst model ends in the last month, as
+    ``analyze.bursts.bursting_now`` and ``topicwatch bursts --by month`` say)."""
     marks: list[str] = []
     if first_date and len(periods) > 2 * NEW_WITHIN and first_date[:7] >= periods[-NEW_WITHIN]:
         marks.append("new")
-    if len(counts) > 1 and sum(counts) and burst_states(np.asarray(counts), np.asarray(totals))[0][-1] == 1:
+    if bursting:
         marks.append("bursting")
     return marks
