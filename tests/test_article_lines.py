@@ -35,8 +35,17 @@ def _liner(vocabulary, doc_counts, common=()):
 def test_weights_come_from_the_archive_rarity_and_the_topics_share_of_each_term():
     # "missile": 10 articles, all of topic 0; "launch": 30 articles, half in each topic.
     liner = _liner(["missile", "launch"], [[10, 15], [0, 15]])
-    assert liner.share[0].tolist() == [1.0, 0.5] and liner.share[1].tolist() == [0.0, 0.5]
+    prior = np.array([25, 15]) / 40  # the topics' shares of the archive's (here: the terms') articles
+    assert np.allclose(liner.share[:, 0], ([10, 0] + prior) / 11) and np.allclose(liner.share[:, 1], (15 + prior) / 31)
     assert liner.idf[0] > liner.idf[1] > 0
+
+
+def test_a_topic_owns_a_word_more_surely_the_more_of_its_articles_use_it():
+    # "probe": 2 articles, both of topic 0; "orbit": 20, all of topic 0; "rocket" 40, half each.
+    liner = _liner(["probe", "orbit", "rocket"], [[2, 20, 20], [0, 0, 20]])
+    assert liner.share[0, 0] < liner.share[0, 1] < 1.0
+    # A word no other article uses (out of the vocabulary) is owned by the article's topic about half.
+    assert 0.5 < liner.unseen_share[0] < liner.share[0, 0]
 
 
 def test_words_outside_the_vocabulary_can_stand_but_too_common_ones_never():

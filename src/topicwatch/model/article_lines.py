@@ -8,7 +8,10 @@ A term of an article is weighted by three factors, each with one job:
   when it stands in the title or lead (the first ``LEAD_TERMS`` terms: news says first what it is
   about), times the log of how rare it is in the archive, so "said"-like words never lead;
 - **in its topic's words**: ``share(t, k)`` is the share of the archive's articles using the term
-  that belong to the article's topic k, so a term the topic owns counts up to twice;
+  that belong to the article's topic k, so a term the topic owns counts up to twice. It is counted
+  with one pseudo-article more, spread over the topics by their size, so a word two articles use
+  is owned less surely than one twenty use, and a word the vocabulary lacks (one only this
+  article uses: a name, a model number) is owned by its topic about half, not at all;
 - **central to the article**: the cosine between the term's vector (the fast backend's static
   token vectors) and the article's own centre, the weighted mean of its terms' vectors. A term
   that points where the article's terms point together is what the article is about; a name or
@@ -99,8 +102,9 @@ class ArticleLiner:
 
     vocabulary: list[str]
     idf: np.ndarray  # terms
-    share: np.ndarray  # topics x terms: share of the term's articles that are in the topic
+    share: np.ndarray  # topics x terms: share of the term's articles that are in the topic (smoothed)
     common: frozenset[str] = frozenset()
+    unseen_share: np.ndarray | None = None  # topics: the share of a word only the article itself uses
 
     @classmethod
     def from_counts(cls, vocabulary: list[str], doc_counts: sparse.spmatrix, topic_sizes: np.ndarray,
@@ -110,8 +114,13 @@ class ArticleLiner:
         df = np.asarray(doc_counts.sum(axis=0)).ravel()
         n = max(float(np.sum(topic_sizes)), 1.0)
         idf = np.log((n + 1.0) / (df + 1.0)) + 1.0
-        share = doc_counts.toarray() / np.maximum(df, 1.0)[None, :]
-        return cls(vocabulary, idf.astype(np.float32), share.astype(np.float32), frozenset(common))
+        # One pseudo-article spread over the topics by their size: a word two articles of a topic use
+        # is owned less surely than one twenty use, and a word only the article uses (out of the
+        # vocabulary) is owned by its topic as surely as any other single use, not at all.
+        prior = np.asarray(topic_sizes, dtype=np.float64) / n
+        share = (doc_counts.toarray() + prior[:, None]) / (df + 1.0)[None, :]
+        return cls(vocabulary, idf.astype(np.float32), share.astype(np.float32), frozenset(common),
+                   ((1.0 + prior) / 2.0).astype(np.float32))
 
     def __post_init__(self) -> None:
         self._index = {term: j for j, term in enumerate(self.vocabulary)}
@@ -158,6 +167,8 @@ class ArticleLiner:
         idf = np.full(len(cols), self._rare_idf, dtype=np.float32)
         idf[in_vocabulary] = self.idf[cols[in_vocabulary]]
         share = np.zeros(len(cols), dtype=np.float32)
+        if self.unseen_share is not None:
+            share[:] = self.unseen_share[labels[rows_of]]
         share[in_vocabulary] = self.share[labels[rows_of[in_vocabulary]], cols[in_vocabulary]]
         weights.data *= idf * (1.0 + share)
         vectors = np.vstack([term_vectors(tuple(self.vocabulary)), _encode_terms(list(extra))])
