@@ -77,3 +77,13 @@ def test_a_word_of_a_name_the_article_spells_out_stands_as_the_whole_name():
     assert whole_names(["comic", "fletcher", "dies"], names) == ["comic", "cyril fletcher", "dies"]
     # Not where the name's other word already stands in the line.
     assert whole_names(["cyril", "fletcher"], names) == ["cyril", "fletcher"]
+
+
+def test_a_word_of_the_title_counts_once_more_than_one_of_the_lead():
+    words = ["germany", "rebounds", "euro", "exports", "growth", "trade", "bank", "rate"]
+    liner = _liner(words, [[5] * len(words)])
+    terms = ["germany", "rebounds"] + [w for w in words[2:] for _ in range(2)]  # the body says each twice
+    body = " ".join(terms[2:])
+    titled = liner.lines([terms], np.array([0]), [f"Germany rebounds\n{body}"])[0]
+    untitled = liner.lines([terms], np.array([0]), [f"Germany rebounds {body}\n(more)"])[0]
+    assert "germany" in titled.terms[:6] and "germany" not in untitled.terms[:6]

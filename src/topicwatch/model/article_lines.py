@@ -2,11 +2,13 @@
 
 A term of an article is weighted by three factors, each with one job:
 
-    weight(t, d) = (1 + log count(t, d) + lead(t, d)) x idf(t)  x  (1 + share(t, k))  x  centrality(t, d) ** 0.5
+    weight(t, d) = (1 + log count(t, d) + lead(t, d) + title(t, d)) x idf(t)  x  (1 + share(t, k))  x  centrality(t, d) ** 0.5
 
 - **specific to the article** (tf-idf): the sublinear count of the term in the article, plus one
   when it stands in the title or lead (the first ``LEAD_TERMS`` terms: news says first what it is
-  about), times the log of how rare it is in the archive, so "said"-like words never lead;
+  about) and one more when it stands in the title itself (the first line: a headline is the
+  article's own summary), times the log of how rare it is in the archive, so "said"-like words
+  never lead;
 - **in its topic's words**: ``share(t, k)`` is the share of the archive's articles using the term
   that belong to the article's topic k, so a term the topic owns counts up to twice. It is counted
   with one pseudo-article more, spread over the topics by their size, so a word two articles use
@@ -34,6 +36,7 @@ topic's line instead, and says so (``line_source`` = "topic").
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +52,9 @@ from .terms import names_in, term_stems
 MIN_OWN_TERMS = 3  # fewer than this: the article's line is its topic's
 LEAD_TERMS = 20  # the title and lead: where a news article says what it is about
 LEAD_BONUS = 1.0  # added to a term's (log) count when it stands in the lead
+TITLE_BONUS = 1.0  # and once more when it stands in the title: the article's own summary
+TITLE_CHARS = 400  # a first line longer than this is not a title: only its start is read
+_WORDS = re.compile(r"\w+")
 # Centrality tempered: static vectors place rare names (a person, a newspaper) poorly, and a name is
 # often what a reader most wants in the line.
 CENTRALITY_POWER = 0.5
@@ -160,6 +166,8 @@ class ArticleLiner:
         counts.data = (1.0 + np.log(np.maximum(counts.data, 1.0))).astype(np.float32)
         in_lead.data[:] = LEAD_BONUS
         weights = sparse.csr_matrix(counts + in_lead, dtype=np.float32)
+        if texts is not None:
+            weights = sparse.csr_matrix(weights + _title_marks(term_lists, texts, index, extra, shape), dtype=np.float32)
         weights.sort_indices()
         rows_of = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
         cols = weights.indices
@@ -195,6 +203,27 @@ class ArticleLiner:
                     line = whole_names(line, names_in(texts[i][:NAME_CHARS]))
                 out.append(ArticleLine(tuple(line), "article"))
         return out
+
+
+def _title_marks(term_lists: Sequence[Sequence[str]], texts: Sequence[str], index: dict[str, int],
+                 extra: dict[str, int], shape: tuple[int, int]) -> sparse.csr_matrix:
+    """``TITLE_BONUS`` at each article's title terms: its first terms as long as their words stand in
+    the first line of its text (``document_text`` puts the title there)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, terms in enumerate(term_lists):
+        first_line = set(_WORDS.findall(texts[i][:TITLE_CHARS].split("\n", 1)[0].lower()))
+        for term in terms[:LEAD_TERMS]:
+            if not first_line.issuperset(term.split()):
+                break
+            j = index.get(term, extra.get(term))
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    marks = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+    marks.sum_duplicates()
+    marks.data[:] = TITLE_BONUS
+    return marks
 
 
 def _mostly_hangul_terms(terms: Sequence[str]) -> bool:
