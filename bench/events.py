@@ -5,13 +5,14 @@
 
 For each archive (KCNA headlines 1997-2004, KCNA stories 2011-2012, in ../shared/data with their
 ``*_events.tsv``): ingest and fit (fast, seed 0) into WORKDIR (default /tmp/topicwatch-events; reused
-when there), then ``archive_bursts(by="week")`` (LEVEL topic by default, as ``topicwatch bursts``), top 30. An event counts as found when a burst of the
-30 starts within 14 days of its date and lasts at most 8 weeks. Prints, per archive: events found,
-which, the bursts of the 30 lasting over 26 weeks, the shifts found, the seconds bursts and events
-(the whole archive's) took, and "as it happens": how many of the found events the page's rule
-(``bursting_now``, by week) flags had the archive ended in the event's first week (and a week later). ``--scale`` builds a 100,000-article archive (the 1997-2004 headlines, the
-same re-dated 8 and 16 years on with a marker added to each text, and the 2011-12 stories) and times
-``archive_bursts`` and ``archive_events`` on it, median of 3.
+when there), then ``archive_bursts(by="week")`` (LEVEL topic by default, as ``topicwatch bursts``),
+top 30. An event counts as found when a burst of the 30 starts within 14 days of its date and lasts
+at most 8 weeks. Prints, per archive: events found, which, the bursts of the 30 lasting over 26
+weeks, the shifts found, the seconds bursts and events (the whole archive's) took, and "as it
+happens": how many of the found events the page's rule (``bursting_now``, by week) flags had the
+archive ended in the event's first week (and a week later). ``--scale`` builds a 100,000-article
+archive (the 1997-2004 headlines, the same re-dated 8 and 16 years on with a marker added to each
+text, and the 2011-12 stories) and times ``archive_bursts`` and ``archive_events`` on it, median of 3.
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def score(bursts: list[dict], events: list[dict]) -> tuple[list[str], int]:
 
 
 def as_it_happens(archive: Archive, found: dict[str, dict]) -> tuple[int, int]:
-    """Of the found events, how many the page's rule flags as bursting (``bursting_now``, by week) had the archive
-    ended in the first week of the burst that found it, and a week later: what a live feed shows."""
+    """Of the found events, how many the page's rule flags as bursting (``bursting_now``, by week) had
+    the archive ended in the first week of the burst that found it, and a week later: what a live
+    feed shows."""
     trends = grain_trends(archive, "week", ("topic", "story"))
     flagged = [0, 0]
     for burst in found.values():

@@ -143,13 +143,19 @@ class ArticleLiner:
         index, known = self._index, len(self.vocabulary)
         if doc_term is None:
             doc_term = doc_term_matrix(term_lists, self.vocabulary)
-        # Only the lead is read term by term: it earns its bonus there, and a word the archive never
-        # counted (a name only this article uses) may stand when the article puts it in its title or lead.
+        # Only the lead is read term by term: it earns its bonus there (the title, its first terms, once
+        # more), and a word the archive never counted (a name only this article uses) may stand when
+        # the article puts it in its title or lead.
         extra: dict[str, int] = {}
         lead_rows: list[int] = []
         lead_cols: list[int] = []
+        title_rows: list[int] = []
+        title_cols: list[int] = []
         for i, terms in enumerate(term_lists):
+            title = _title_words(texts[i]) if texts is not None else frozenset()
+            in_title = bool(title)
             for term in terms[:LEAD_TERMS]:
+                in_title = in_title and title.issuperset(term.split())
                 j = index.get(term)
                 if j is None:
                     if term in self.common:
@@ -157,6 +163,9 @@ class ArticleLiner:
                     j = extra.setdefault(term, known + len(extra))
                 lead_rows.append(i)
                 lead_cols.append(j)
+                if in_title:
+                    title_rows.append(i)
+                    title_cols.append(j)
         shape = (len(term_lists), known + len(extra))
         in_lead = sparse.csr_matrix((np.ones(len(lead_rows), np.float32), (lead_rows, lead_cols)), shape=shape)
         in_lead.sum_duplicates()
@@ -165,9 +174,10 @@ class ArticleLiner:
         counts.sum_duplicates()
         counts.data = (1.0 + np.log(np.maximum(counts.data, 1.0))).astype(np.float32)
         in_lead.data[:] = LEAD_BONUS
-        weights = sparse.csr_matrix(counts + in_lead, dtype=np.float32)
-        if texts is not None:
-            weights = sparse.csr_matrix(weights + _title_marks(term_lists, texts, index, extra, shape), dtype=np.float32)
+        in_title = sparse.csr_matrix((np.ones(len(title_rows), np.float32), (title_rows, title_cols)), shape=shape)
+        in_title.sum_duplicates()
+        in_title.data[:] = TITLE_BONUS
+        weights = sparse.csr_matrix(counts + in_lead + in_title, dtype=np.float32)
         weights.sort_indices()
         rows_of = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
         cols = weights.indices
@@ -175,9 +185,9 @@ class ArticleLiner:
         idf = np.full(len(cols), self._rare_idf, dtype=np.float32)
         idf[in_vocabulary] = self.idf[cols[in_vocabulary]]
         share = np.zeros(len(cols), dtype=np.float32)
-        if self.unseen_share is not None:
-            share[:] = self.unseen_share[labels[rows_of]]
         share[in_vocabulary] = self.share[labels[rows_of[in_vocabulary]], cols[in_vocabulary]]
+        if self.unseen_share is not None:
+            share[~in_vocabulary] = self.unseen_share[labels[rows_of[~in_vocabulary]]]
         weights.data *= idf * (1.0 + share)
         vectors = np.vstack([term_vectors(tuple(self.vocabulary)), _encode_terms(list(extra))])
         has_vector = np.abs(vectors).sum(axis=1) > 0
@@ -205,25 +215,10 @@ class ArticleLiner:
         return out
 
 
-def _title_marks(term_lists: Sequence[Sequence[str]], texts: Sequence[str], index: dict[str, int],
-                 extra: dict[str, int], shape: tuple[int, int]) -> sparse.csr_matrix:
-    """``TITLE_BONUS`` at each article's title terms: its first terms as long as their words stand in
-    the first line of its text (``document_text`` puts the title there)."""
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, terms in enumerate(term_lists):
-        first_line = set(_WORDS.findall(texts[i][:TITLE_CHARS].split("\n", 1)[0].lower()))
-        for term in terms[:LEAD_TERMS]:
-            if not first_line.issuperset(term.split()):
-                break
-            j = index.get(term, extra.get(term))
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-    marks = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
-    marks.sum_duplicates()
-    marks.data[:] = TITLE_BONUS
-    return marks
+def _title_words(text: str) -> frozenset[str]:
+    """The words of a text's first line, where ``document_text`` puts the title (only its first
+    ``TITLE_CHARS`` characters: a longer first line is no title)."""
+    return frozenset(_WORDS.findall(text[:TITLE_CHARS].split("\n", 1)[0].lower()))
 
 
 def _mostly_hangul_terms(terms: Sequence[str]) -> bool:
