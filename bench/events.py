@@ -8,7 +8,10 @@ For each archive (KCNA headlines 1997-2004, KCNA stories 2011-2012, in ../shared
 when there), then ``archive_bursts(by="week")`` (LEVEL topic by default, as ``topicwatch bursts``),
 top 30. An event counts as found when a burst of the 30 starts within 14 days of its date and lasts
 at most 8 weeks. Prints, per archive: events found, which, the bursts of the 30 lasting over 26
-weeks, the shifts found, the seconds bursts and events (the whole archive's) took, and "as it
+weeks, the shifts found, the seconds bursts and events (the whole archive's) took, "by chance": how
+many events the same 30 bursts would find, on average, were each moved to a random week of the
+archive (200 draws; the match is loose enough that chance finds some, most on a short archive), the
+titles that each found event's burst leads with (to read whether it is the event's), and "as it
 happens": how many of the found events the page's rule (``bursting_now``, by week) flags had the
 archive ended in the event's first week (and a week later). ``--scale`` builds a 100,000-article
 archive (the 1997-2004 headlines, the same re-dated 8 and 16 years on with a marker added to each
@@ -20,6 +23,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import random
 import statistics
 import sys
 import time
@@ -59,6 +63,21 @@ def score(bursts: list[dict], events: list[dict]) -> tuple[list[str], int]:
     found = list(matches(bursts, events))
     long = sum((week_start(b["end"]) - week_start(b["start"])).days > 26 * 7 for b in bursts)
     return found, long
+
+
+def by_chance(bursts: list[dict], events: list[dict], periods: list[str], draws: int = 200) -> float:
+    """The events the same bursts find on average when each starts at a random period of the archive
+    (its length kept): what the match gives by luck."""
+    rng = random.Random(0)
+    total = 0
+    for _ in range(draws):
+        moved = []
+        for b in bursts:
+            length = periods.index(b["end"]) - periods.index(b["start"])
+            start = rng.randrange(len(periods) - length)
+            moved.append({"start": periods[start], "end": periods[start + length]})
+        total += len(matches(moved, events))
+    return total / draws
 
 
 def as_it_happens(archive: Archive, found: dict[str, dict]) -> tuple[int, int]:
@@ -133,12 +152,17 @@ def main() -> None:
             archive_events(archive, "week")
             event_seconds = time.perf_counter() - start
             now, week_on = as_it_happens(archive, matches(bursts, events))
+            chance = by_chance(bursts, events, grain_trends(archive, "week")["topic"].periods)
         found, long = score(bursts, events)
-        print(f"{name}: {len(found)} of {len(events)} events found; {long} of the top {TOP} bursts last over 26"
-              f" weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events {event_seconds:.2f} s;"
-              f" as it happens: {now} of {len(found)} flagged bursting in their first week, {week_on} a week on")
+        print(f"{name}: {len(found)} of {len(events)} events found (by chance {chance:.1f}); {long} of the top {TOP}"
+              f" bursts last over 26 weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events"
+              f" {event_seconds:.2f} s; as it happens: {now} of {len(found)} flagged bursting in their first week,"
+              f" {week_on} a week on")
+        leads = matches(bursts, events)
         for event in events:
-            print(f"  {'found' if event['event'] in found else 'MISSED'}  {event['date']}  {event['event']}")
+            burst = leads.get(event["event"])
+            titles = " / ".join(a["title"][:40] for a in burst["top_articles"][:2]) if burst else ""
+            print(f"  {'found' if burst else 'MISSED'}  {event['date']}  {event['event'][:34]:34}  {titles}")
         for b in bursts[:12]:
             print(f"    {b['level'][:2]} {b['start']}..{b['end']}  x{b['share'] / max(b['baseline'], 1e-9):.1f}  {b['keyword_line'][:70]}")
 

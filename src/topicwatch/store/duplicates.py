@@ -13,7 +13,9 @@ its topic, and trends count a group once, at its earliest date.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,10 @@ from .watermark import WatermarkIndex
 THRESHOLD = 0.25  # for texts of LONG_TEXT shingles or more
 SHORT_THRESHOLD = 0.6  # for texts of SHORT_TEXT shingles or fewer; in between, linear
 SHORT_TEXT, LONG_TEXT = 30, 200
+# Days between a repost and its group's first, at most: the KCNA stories 2011-2012 repeat an item
+# within a day (39 of 152) or a week (48), a few within two; later repeats are new publications.
+REPOST_DAYS = 14
+RULE_VERSION = "2"  # 2: reposts within REPOST_DAYS of their group's first (1: at any distance)
 
 
 def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD) -> np.ndarray:
@@ -38,6 +44,23 @@ def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD
 
 
 _CHUNK = 5_000  # query parameters per statement
+
+
+def _chunks(values: list) -> Iterator[list]:
+    """``values`` in slices of at most ``_CHUNK`` (the query parameters one statement takes)."""
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _near(day: str | None, other: str | None) -> bool:
+    """Whether two articles' dates are close enough for one to repost the other (``REPOST_DAYS``);
+    true when either is undated, or a date cannot be read."""
+    if not day or not other:
+        return True
+    try:
+        return abs((date.fromisoformat(day[:10]) - date.fromisoformat(other[:10])).days) <= REPOST_DAYS
+    except ValueError:
+        return True
 
 
 @dataclass
@@ -60,12 +83,20 @@ class DuplicateIndex(WatermarkIndex):
     """
 
     watermark_key = "duplicates_seq"  # meta: the highest articles.seq already indexed
+    version_key = "duplicates_rule"  # meta: the rule the groups were found with (``RULE_VERSION``)
     name = "near-duplicate index"
 
     def __init__(self, store: StoreCore, threshold: float | None = None):
         """``threshold``: the similarity long texts need (default ``THRESHOLD``)."""
         super().__init__(store)
         self.threshold = THRESHOLD if threshold is None else threshold
+
+    def version(self) -> str:
+        return RULE_VERSION
+
+    def reset(self) -> None:
+        for table in ("duplicates", "minhashes", "minhash_bands"):
+            self.conn.execute(f"DELETE FROM {table}")
 
     def add(self, seq: int, article_id: str, text_hash: str, text: str) -> tuple[str, float] | None:
         """Index one stored article; returns (its group's first article, similarity) when it repeats one."""
@@ -74,13 +105,19 @@ class DuplicateIndex(WatermarkIndex):
     def add_many(self, batch: list[NewArticle]) -> list[tuple[str, float] | None]:
         """Index stored articles (in seq order); for each, (group's first, similarity) or None."""
         results: list[tuple[str, float] | None] = [None] * len(batch)
-        first_seq = self._first_with_hash(batch)
+        same_text = self._seqs_with_hash(batch)
         id_of = {a.seq: a.id for a in batch}
+        own_date = self._dates([a.seq for a in batch])
+        # seq -> the date its group counts from (its group's first's, or its own): what a repost is near
+        counted_from = self._group_dates(sorted({seq for seqs in same_text.values() for seq in seqs}))
         fresh = []
         for i, article in enumerate(batch):
-            earliest = first_seq[article.hash]
-            if earliest < article.seq:  # the same text under another id
-                results[i] = self._join(article.id, id_of.get(earliest) or self._id_of(earliest), 1.0)
+            day = own_date.get(article.seq)
+            earlier = next((seq for seq in same_text[article.hash]
+                            if seq < article.seq and _near(day, counted_from.get(seq))), None)
+            if earlier is not None:  # the same text under another id, soon after
+                results[i] = self._join(article.id, id_of.get(earlier) or self._id_of(earlier), 1.0)
+                counted_from[article.seq] = counted_from.get(earlier)
             else:
                 fresh.append(i)
         prints = {i: batch[i].fingerprint or minhash.fingerprint(batch[i].text) for i in fresh}
@@ -90,20 +127,24 @@ class DuplicateIndex(WatermarkIndex):
         seqs = np.repeat(np.array([batch[i].seq for i in fresh], dtype=np.int64), keys.shape[1])
         unique, counts = np.unique(keys, return_counts=True)
         archived, signatures = self._archived_candidates(unique.tolist())
+        counted_from.update(self._group_dates(sorted({seq for found in archived.values() for seq in found})))
         # Only a key that another text has can make a candidate: one held by archived texts or by
         # two texts of this batch. Most articles hold none and are only registered.
         shared = set(unique[counts > 1].tolist()) | set(archived)
         here: dict[int, list[int]] = {}  # shared band key -> seqs of this batch's texts indexed so far
         for i in fresh:
             article, found = batch[i], prints[i]
+            counted_from[article.seq] = own_date.get(article.seq)
             mine = [key for key in found.bands if key in shared]
             if not mine:
                 continue
-            candidates = sorted({seq for key in mine for seq in archived.get(key, ())}
-                                | {seq for key in mine for seq in here.get(key, ())})
+            candidates = sorted(seq for seq in {seq for key in mine for seq in archived.get(key, ())}
+                                | {seq for key in mine for seq in here.get(key, ())}
+                                if _near(own_date.get(article.seq), counted_from.get(seq)))
             match = self._closest(found, [(seq, *signatures[seq]) for seq in candidates])
             if match is not None:
                 results[i] = self._join(article.id, id_of.get(match[0]) or self._id_of(match[0]), match[1])
+                counted_from[article.seq] = counted_from.get(match[0])
             signatures[article.seq] = (found.signature, found.shingles)
             for key in mine:
                 here.setdefault(key, []).append(article.seq)
@@ -115,33 +156,48 @@ class DuplicateIndex(WatermarkIndex):
                               zip(flat[order].tolist(), seqs[order].tolist()))
         return results
 
-    def _first_with_hash(self, batch: list[NewArticle]) -> dict[str, int]:
-        """The earliest seq of every batch article's text hash (the batch is already stored)."""
+    def _seqs_with_hash(self, batch: list[NewArticle]) -> dict[str, list[int]]:
+        """Every seq (ascending) of every batch article's text hash (the batch is already stored)."""
         hashes = sorted({a.hash for a in batch})
-        first: dict[str, int] = {}
-        for start in range(0, len(hashes), _CHUNK):
-            chunk = hashes[start : start + _CHUNK]
-            first.update(self.conn.execute(
-                f"SELECT hash, min(seq) FROM articles WHERE hash IN ({','.join('?' * len(chunk))}) GROUP BY hash",
-                chunk,
-            ).fetchall())
-        return first
+        found: dict[str, list[int]] = {h: [] for h in hashes}
+        for chunk in _chunks(hashes):
+            for text_hash, seq in self.conn.execute(
+                f"SELECT hash, seq FROM articles WHERE hash IN ({','.join('?' * len(chunk))}) ORDER BY seq", chunk,
+            ):
+                found[text_hash].append(seq)
+        return found
+
+    def _dates(self, seqs: list[int]) -> dict[int, str | None]:
+        """seq -> its article's date."""
+        dates: dict[int, str | None] = {}
+        for chunk in _chunks(seqs):
+            dates.update(self.conn.execute(
+                f"SELECT seq, date FROM articles WHERE seq IN ({','.join('?' * len(chunk))})", chunk))
+        return dates
+
+    def _group_dates(self, seqs: list[int]) -> dict[int, str | None]:
+        """seq -> the date of its group's first article (its own date when it is in no group, or when
+        the first is undated)."""
+        dates: dict[int, str | None] = {}
+        for chunk in _chunks(seqs):
+            dates.update(self.conn.execute(
+                "SELECT a.seq, coalesce(f.date, a.date) FROM articles a LEFT JOIN duplicates d ON d.article = a.id"
+                f" LEFT JOIN articles f ON f.id = d.first WHERE a.seq IN ({','.join('?' * len(chunk))})", chunk))
+        return dates
 
     def _archived_candidates(
         self, ordered: list[int]
     ) -> tuple[dict[int, list[int]], dict[int, tuple[np.ndarray, int]]]:
         """(band key -> archived seqs, seq -> (signature, shingles)) of archived texts sharing a band."""
         by_key: dict[int, list[int]] = {}
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
+        for chunk in _chunks(ordered):
             for key, seq in self.conn.execute(
                 f"SELECT key, seq FROM minhash_bands WHERE key IN ({','.join('?' * len(chunk))})", chunk
             ):
                 by_key.setdefault(key, []).append(seq)
         seqs = sorted({seq for found in by_key.values() for seq in found})
         signatures: dict[int, tuple[np.ndarray, int]] = {}
-        for start in range(0, len(seqs), _CHUNK):
-            chunk = seqs[start : start + _CHUNK]
+        for chunk in _chunks(seqs):
             for seq, blob, size in self.conn.execute(
                 f"SELECT seq, signature, shingles FROM minhashes WHERE seq IN ({','.join('?' * len(chunk))})", chunk
             ):
@@ -201,10 +257,10 @@ def duplicate_groups(store: StoreCore) -> list[dict[str, Any]]:
         " JOIN articles f ON f.id = d.first JOIN articles a ON a.id = d.article ORDER BY f.seq, a.seq"
     ).fetchall()
     groups: dict[str, dict[str, Any]] = {}
-    for first, first_title, first_date, article, title, date, similarity in rows:
+    for first, first_title, first_date, article, title, day, similarity in rows:
         group = groups.setdefault(first, {"first": first, "articles": [
             {"id": first, "title": first_title, "date": first_date, "similarity": 1.0}]})
-        group["articles"].append({"id": article, "title": title, "date": date, "similarity": similarity})
+        group["articles"].append({"id": article, "title": title, "date": day, "similarity": similarity})
     for group in groups.values():
         group["size"] = len(group["articles"])
         group["articles"][1:] = sorted(group["articles"][1:], key=lambda a: -a["similarity"])
