@@ -34,6 +34,7 @@ from topicwatch import Archive
 from topicwatch.analyze.bursts import archive_bursts, bursting_now, grain_trends
 from topicwatch.analyze.events import archive_events
 from topicwatch.analyze.shifts import archive_shifts
+from topicwatch.archive.trends import TopicTrends
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ARCHIVES = ["kcna_headlines_1997_2004", "kcna_stories_2011_2012"]
@@ -69,22 +70,19 @@ def by_chance(bursts: list[dict], events: list[dict], periods: list[str], draws:
     """The events the same bursts find on average when each starts at a random period of the archive
     (its length kept): what the match gives by luck."""
     rng = random.Random(0)
+    lengths = [periods.index(b["end"]) - periods.index(b["start"]) for b in bursts]
     total = 0
     for _ in range(draws):
-        moved = []
-        for b in bursts:
-            length = periods.index(b["end"]) - periods.index(b["start"])
-            start = rng.randrange(len(periods) - length)
-            moved.append({"start": periods[start], "end": periods[start + length]})
+        starts = [rng.randrange(len(periods) - length) for length in lengths]
+        moved = [{"start": periods[start], "end": periods[start + length]} for start, length in zip(starts, lengths)]
         total += len(matches(moved, events))
     return total / draws
 
 
-def as_it_happens(archive: Archive, found: dict[str, dict]) -> tuple[int, int]:
+def as_it_happens(trends: dict[str, TopicTrends], found: dict[str, dict]) -> tuple[int, int]:
     """Of the found events, how many the page's rule flags as bursting (``bursting_now``, by week) had
     the archive ended in the first week of the burst that found it, and a week later: what a live
-    feed shows."""
-    trends = grain_trends(archive, "week", ("topic", "story"))
+    feed shows (``trends``: the weekly counts of topics and stories)."""
     flagged = [0, 0]
     for burst in found.values():
         counted = trends[burst["level"]]
@@ -151,14 +149,15 @@ def main() -> None:
             start = time.perf_counter()
             archive_events(archive, "week")
             event_seconds = time.perf_counter() - start
-            now, week_on = as_it_happens(archive, matches(bursts, events))
-            chance = by_chance(bursts, events, grain_trends(archive, "week")["topic"].periods)
+            leads = matches(bursts, events)
+            weekly = grain_trends(archive, "week", ("topic", "story"))
+            now, week_on = as_it_happens(weekly, leads)
+            chance = by_chance(bursts, events, weekly["topic"].periods)
         found, long = score(bursts, events)
         print(f"{name}: {len(found)} of {len(events)} events found (by chance {chance:.1f}); {long} of the top {TOP}"
               f" bursts last over 26 weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events"
               f" {event_seconds:.2f} s; as it happens: {now} of {len(found)} flagged bursting in their first week,"
               f" {week_on} a week on")
-        leads = matches(bursts, events)
         for event in events:
             burst = leads.get(event["event"])
             titles = " / ".join(a["title"][:40] for a in burst["top_articles"][:2]) if burst else ""

@@ -109,8 +109,8 @@ class ArticleLiner:
     vocabulary: list[str]
     idf: np.ndarray  # terms
     share: np.ndarray  # topics x terms: share of the term's articles that are in the topic (smoothed)
+    unseen_share: np.ndarray  # topics: the share of a word only the article itself uses
     common: frozenset[str] = frozenset()
-    unseen_share: np.ndarray | None = None  # topics: the share of a word only the article itself uses
 
     @classmethod
     def from_counts(cls, vocabulary: list[str], doc_counts: sparse.spmatrix, topic_sizes: np.ndarray,
@@ -125,8 +125,8 @@ class ArticleLiner:
         # vocabulary) is owned by its topic as surely as any other single use, not at all.
         prior = np.asarray(topic_sizes, dtype=np.float64) / n
         share = (doc_counts.toarray() + prior[:, None]) / (df + 1.0)[None, :]
-        return cls(vocabulary, idf.astype(np.float32), share.astype(np.float32), frozenset(common),
-                   ((1.0 + prior) / 2.0).astype(np.float32))
+        return cls(vocabulary, idf.astype(np.float32), share.astype(np.float32),
+                   ((1.0 + prior) / 2.0).astype(np.float32), frozenset(common))
 
     def __post_init__(self) -> None:
         self._index = {term: j for j, term in enumerate(self.vocabulary)}
@@ -167,15 +167,13 @@ class ArticleLiner:
                     title_rows.append(i)
                     title_cols.append(j)
         shape = (len(term_lists), known + len(extra))
-        in_lead = sparse.csr_matrix((np.ones(len(lead_rows), np.float32), (lead_rows, lead_cols)), shape=shape)
-        in_lead.sum_duplicates()
+        in_lead = _marks(lead_rows, lead_cols, shape)
         unseen = in_lead[:, known:]  # counts of the never-counted words, from the lead
         counts = sparse.hstack([sparse.csr_matrix(doc_term, dtype=np.float32), unseen], format="csr")
         counts.sum_duplicates()
         counts.data = (1.0 + np.log(np.maximum(counts.data, 1.0))).astype(np.float32)
         in_lead.data[:] = LEAD_BONUS
-        in_title = sparse.csr_matrix((np.ones(len(title_rows), np.float32), (title_rows, title_cols)), shape=shape)
-        in_title.sum_duplicates()
+        in_title = _marks(title_rows, title_cols, shape)
         in_title.data[:] = TITLE_BONUS
         weights = sparse.csr_matrix(counts + in_lead + in_title, dtype=np.float32)
         weights.sort_indices()
@@ -186,8 +184,7 @@ class ArticleLiner:
         idf[in_vocabulary] = self.idf[cols[in_vocabulary]]
         share = np.zeros(len(cols), dtype=np.float32)
         share[in_vocabulary] = self.share[labels[rows_of[in_vocabulary]], cols[in_vocabulary]]
-        if self.unseen_share is not None:
-            share[~in_vocabulary] = self.unseen_share[labels[rows_of[~in_vocabulary]]]
+        share[~in_vocabulary] = self.unseen_share[labels[rows_of[~in_vocabulary]]]
         weights.data *= idf * (1.0 + share)
         vectors = np.vstack([term_vectors(tuple(self.vocabulary)), _encode_terms(list(extra))])
         has_vector = np.abs(vectors).sum(axis=1) > 0
@@ -213,6 +210,13 @@ class ArticleLiner:
                     line = whole_names(line, names_in(texts[i][:NAME_CHARS]))
                 out.append(ArticleLine(tuple(line), "article"))
         return out
+
+
+def _marks(rows: list[int], cols: list[int], shape: tuple[int, int]) -> sparse.csr_matrix:
+    """How often each (article, term) was given, as a sparse matrix of ``shape``."""
+    marked = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+    marked.sum_duplicates()
+    return marked
 
 
 def _title_words(text: str) -> frozenset[str]:

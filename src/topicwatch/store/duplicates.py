@@ -107,12 +107,13 @@ class DuplicateIndex(WatermarkIndex):
         results: list[tuple[str, float] | None] = [None] * len(batch)
         same_text = self._seqs_with_hash(batch)
         id_of = {a.seq: a.id for a in batch}
-        own_date = self._dates([a.seq for a in batch])
-        # seq -> the date its group counts from (its group's first's, or its own): what a repost is near
+        # seq -> the date its group counts from (its group's first's, or its own): what a repost is near.
+        # The batch's own articles are among these seqs and in no group yet: their own dates.
         counted_from = self._group_dates(sorted({seq for seqs in same_text.values() for seq in seqs}))
+        own_date = {a.seq: counted_from.get(a.seq) for a in batch}
         fresh = []
         for i, article in enumerate(batch):
-            day = own_date.get(article.seq)
+            day = own_date[article.seq]
             earlier = next((seq for seq in same_text[article.hash]
                             if seq < article.seq and _near(day, counted_from.get(seq))), None)
             if earlier is not None:  # the same text under another id, soon after
@@ -134,13 +135,13 @@ class DuplicateIndex(WatermarkIndex):
         here: dict[int, list[int]] = {}  # shared band key -> seqs of this batch's texts indexed so far
         for i in fresh:
             article, found = batch[i], prints[i]
-            counted_from[article.seq] = own_date.get(article.seq)
             mine = [key for key in found.bands if key in shared]
             if not mine:
                 continue
+            day = own_date[article.seq]
             candidates = sorted(seq for seq in {seq for key in mine for seq in archived.get(key, ())}
                                 | {seq for key in mine for seq in here.get(key, ())}
-                                if _near(own_date.get(article.seq), counted_from.get(seq)))
+                                if _near(day, counted_from.get(seq)))
             match = self._closest(found, [(seq, *signatures[seq]) for seq in candidates])
             if match is not None:
                 results[i] = self._join(article.id, id_of.get(match[0]) or self._id_of(match[0]), match[1])
@@ -166,14 +167,6 @@ class DuplicateIndex(WatermarkIndex):
             ):
                 found[text_hash].append(seq)
         return found
-
-    def _dates(self, seqs: list[int]) -> dict[int, str | None]:
-        """seq -> its article's date."""
-        dates: dict[int, str | None] = {}
-        for chunk in _chunks(seqs):
-            dates.update(self.conn.execute(
-                f"SELECT seq, date FROM articles WHERE seq IN ({','.join('?' * len(chunk))})", chunk))
-        return dates
 
     def _group_dates(self, seqs: list[int]) -> dict[int, str | None]:
         """seq -> the date of its group's first article (its own date when it is in no group, or when
