@@ -5,15 +5,16 @@
 
 For each archive (KCNA headlines 1997-2004, KCNA stories 2011-2012, in ../shared/data with their
 ``*_events.tsv``): ingest and fit (fast, seed 0) into WORKDIR (default /tmp/topicwatch-events; reused
-when there), then ``archive_bursts(by="week")`` (LEVEL topic by default, as ``topicwatch bursts``),
+when there), then ``archive_bursts(by="week")`` (LEVEL event by default, as ``topicwatch bursts``),
 top 30. An event counts as found when a burst of the 30 starts within 14 days of its date and lasts
 at most 8 weeks. Prints, per archive: events found, which, the bursts of the 30 lasting over 26
 weeks, the shifts found, the seconds bursts and events (the whole archive's) took, "by chance": how
 many events the same 30 bursts would find, on average, were each moved to a random week of the
 archive (200 draws; the match is loose enough that chance finds some, most on a short archive), the
 titles that each found event's burst leads with (to read whether it is the event's), and "as it
-happens": how many of the found events the page's rule (``bursting_now``, by week) flags had the
-archive ended in the event's first week (and a week later). ``--scale`` builds a 100,000-article
+happens": how many of the found topic or story bursts the page's rule (``bursting_now``, by week)
+flags had the archive ended in the burst's first week (and a week later; the page marks topics, so
+events are not counted there). ``--scale`` builds a 100,000-article
 archive (the 1997-2004 headlines, the same re-dated 8 and 16 years on with a marker added to each
 text, and the 2011-12 stories) and times ``archive_bursts`` and ``archive_events`` on it, median of 3.
 """
@@ -39,7 +40,7 @@ from topicwatch.archive.trends import TopicTrends
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ARCHIVES = ["kcna_headlines_1997_2004", "kcna_stories_2011_2012"]
 TOP = 30
-LEVEL = sys.argv[2] if len(sys.argv) > 2 else "topic"  # or story, both
+LEVEL = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else "event"  # or topic, story, both
 
 
 def week_start(label: str) -> date:
@@ -58,6 +59,11 @@ def matches(bursts: list[dict], events: list[dict]) -> dict[str, dict]:
                 found[event["event"]] = b
                 break
     return found
+
+
+def matches_all(bursts: list[dict], event: dict) -> list[dict]:
+    """Every burst of the list the rule accepts for ``event`` (to read which, if any, is the event's own)."""
+    return [b for b in bursts if matches([b], [event])]
 
 
 def score(bursts: list[dict], events: list[dict]) -> tuple[list[str], int]:
@@ -79,19 +85,24 @@ def by_chance(bursts: list[dict], events: list[dict], periods: list[str], draws:
     return total / draws
 
 
-def as_it_happens(trends: dict[str, TopicTrends], found: dict[str, dict]) -> tuple[int, int]:
+def as_it_happens(trends: dict[str, TopicTrends], found: dict[str, dict]) -> tuple[int, int, int]:
     """Of the found events, how many the page's rule flags as bursting (``bursting_now``, by week) had
     the archive ended in the first week of the burst that found it, and a week later: what a live
-    feed shows (``trends``: the weekly counts of topics and stories)."""
+    feed shows (``trends``: the weekly counts of topics and stories); and how many were asked about
+    (events are not: the page marks topics)."""
     flagged = [0, 0]
+    asked = 0
     for burst in found.values():
+        if burst["level"] not in trends:
+            continue
+        asked += 1
         counted = trends[burst["level"]]
         unit = burst["story"] if burst["level"] == "story" else burst["topic"]
         for lag in (0, 1):
             end = counted.periods.index(burst["start"]) + lag + 1
             cut = {t: series[:end] for t, series in counted.counts.items()}
             flagged[lag] += unit in bursting_now(counted.periods[:end], cut, counted.totals[:end])
-    return flagged[0], flagged[1]
+    return flagged[0], flagged[1], asked
 
 
 def scale(work: Path) -> None:
@@ -151,17 +162,19 @@ def main() -> None:
             event_seconds = time.perf_counter() - start
             leads = matches(bursts, events)
             weekly = grain_trends(archive, "week", ("topic", "story"))
-            now, week_on = as_it_happens(weekly, leads)
+            now, week_on, asked = as_it_happens(weekly, leads)
             chance = by_chance(bursts, events, weekly["topic"].periods)
         found, long = score(bursts, events)
         print(f"{name}: {len(found)} of {len(events)} events found (by chance {chance:.1f}); {long} of the top {TOP}"
               f" bursts last over 26 weeks; {len(shifts)} shifts; bursts took {seconds:.2f} s, events"
-              f" {event_seconds:.2f} s; as it happens: {now} of {len(found)} flagged bursting in their first week,"
+              f" {event_seconds:.2f} s; as it happens: {now} of {asked} topic bursts found flagged in their first week,"
               f" {week_on} a week on")
         for event in events:
             burst = leads.get(event["event"])
             titles = " / ".join(a["title"][:40] for a in burst["top_articles"][:2]) if burst else ""
             print(f"  {'found' if burst else 'MISSED'}  {event['date']}  {event['event'][:34]:34}  {titles}")
+            for other in matches_all(bursts, event):  # every burst of the list the rule accepts, by its line
+                print(f"        {other['start']}..{other['end']}  {other['keyword_line'][:80]}")
         for b in bursts[:12]:
             print(f"    {b['level'][:2]} {b['start']}..{b['end']}  x{b['share'] / max(b['baseline'], 1e-9):.1f}  {b['keyword_line'][:70]}")
 

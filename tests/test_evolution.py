@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from topicwatch import Archive
-from topicwatch.analyze.bursts import archive_bursts, burst_states
+from topicwatch.analyze.burst_model import burst_states
+from topicwatch.analyze.bursts import archive_bursts
 from topicwatch.analyze.over_time import keywords_by_period, period_of, period_range
 from topicwatch.store import ArchiveError, Store
 

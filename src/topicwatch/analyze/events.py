@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from ..archive.archive import Archive
-from ..archive.trends import period_dates, period_of
-from .bursts import archive_bursts, check_date, grain_trends
+from ..archive.trends import TopicTrends, period_dates, period_of
+from ..model.describe import keyword_line
+from .bursts import archive_bursts, archive_lines, check_date
 from .shifts import archive_shifts
+from .word_bursts import DatedLines
 
 
 def period_bounds(on: str | None = None, week: str | None = None, since: str | None = None,
@@ -31,24 +35,41 @@ def period_bounds(on: str | None = None, week: str | None = None, since: str | N
     return since, until
 
 
+def topic_counts(archive: Archive, lines: DatedLines, by: str) -> TopicTrends:
+    """The current topics' counts per period from lines already read (what ``Archive.trends`` counts,
+    without reading every assignment again)."""
+    store = archive.store
+    topics = store.topics(archive.workspace.current_model()["id"])
+    n = len(lines.periods)
+    at = lines.article_period
+    of_topic = np.asarray(lines.topics, dtype=np.int64)
+    counts = {t["topic"]: np.bincount(at[of_topic == t["topic"]], minlength=n).tolist() for t in topics}
+    return TopicTrends(by, lines.periods, counts, lines.totals.astype(int).tolist(), sum(lines.undated.values()),
+                       dict(lines.undated), {t["topic"]: keyword_line(t["keywords"]) for t in topics})
+
+
 def archive_events(archive: Archive, by: str = "week", on: str | None = None, week: str | None = None,
                    since: str | None = None, until: str | None = None, limit: int | None = 20,
-                   per_event: int = 5) -> dict:
-    """The bursts under way between the bounds (``period_bounds``), strongest first, each with its
-    story's line beside its topic's, the shifts that began between them, in time order, and how many
-    undated articles were left out (``undated``)."""
+                   per_event: int = 5, level: str = "event") -> dict:
+    """The bursts (of ``level``, as ``archive_bursts``) under way between the bounds
+    (``period_bounds``), strongest first, each with its story's line beside its own, the shifts that
+    began between them, in time order, and how many undated articles were left out (``undated``)."""
     first, last = period_bounds(on, week, since, until)
-    trends = grain_trends(archive, by)
-    bursts = archive_bursts(archive, by, since=first, until=last, per_burst=per_event, limit=limit, trends=trends)
-    stories = {s["story"]: s for s in archive.stories()}
-    story_of = archive.store.story_of_articles(archive.store.current_model()["id"],
-                                               [a["id"] for b in bursts for a in b["top_articles"]])
-    for burst in bursts:
-        # Its story: the one most of its top articles belong to (a burst is usually one story's).
+    lines = archive_lines(archive, by)
+    trends = {"topic": topic_counts(archive, lines, by)}
+    bursts = archive_bursts(archive, by, since=first, until=last, per_burst=per_event, level=level, limit=limit,
+                            trends=trends, lines=lines)
+    model = archive.workspace.current_model()["id"]
+    story_lines = {story: keyword_line(keywords) for story, keywords in archive.store.story_keywords(model).items()}
+    untold = [b for b in bursts if b["story"] is None]
+    story_of = archive.store.story_of_articles(model,
+                                               [a["id"] for b in untold for a in b["top_articles"]])
+    for burst in untold:
+        # A topic's burst: the story most of its top articles belong to (a burst is usually one story's).
         counted = Counter(story_of.get(a["id"]) for a in burst["top_articles"] if story_of.get(a["id"]) is not None)
-        story = stories.get(counted.most_common(1)[0][0]) if counted else None
-        burst["story"] = story["story"] if story else None
-        burst["story_line"] = story["keyword_line"] if story else None
+        burst["story"] = counted.most_common(1)[0][0] if counted else None
+    for burst in bursts:
+        burst["story_line"] = story_lines.get(burst["story"])
     shifts = [s for s in archive_shifts(archive, by, trends["topic"])
               if (first is None or s["period"] >= period_of(first, by))
               and (last is None or s["period"] <= period_of(last, by))]

@@ -22,7 +22,7 @@ import ruptures
 
 from ..archive.archive import Archive
 from ..archive.trends import TopicTrends
-from .bursts import bursting, series_matrix
+from .burst_model import bursting, series_matrix
 
 MIN_PERIODS = 13  # a quarter of a year in weeks: what "lasting" means
 PENALTY = 3.0

@@ -107,13 +107,13 @@ def _events_section(archive: Archive, top: int, most: int = 15) -> str:
     rows = []
     for b in sorted(found["bursts"], key=lambda b: b["start"]):
         titles = "<br>".join(f"{escape(a['date'])} {escape(a['title'] or '')}" for a in b["top_articles"])
-        line = b["story_line"] or b["keyword_line"]
+        line = b["keyword_line"] if b["level"] == "event" else b["story_line"] or b["keyword_line"]
         rows.append(f"<tr><td class=\"nowrap\">{escape(b['start'])} – {escape(b['end'])}</td>"
                     f"<td class=\"num\">{b['share']:.1%} <span class=\"muted\">({b['baseline']:.1%})</span></td>"
                     f"<td><span class=\"kw\">{escape(line)}</span><div class=\"meta\">{titles}</div></td></tr>")
-    return ("<section id=\"events\"><h2>What happened when <span class=\"muted\">the strongest bursts: a topic's"
-            " share of the week against its usual share around it</span></h2><table><thead><tr><th>weeks</th>"
-            "<th class=\"num\">share (usual)</th><th>story / first articles</th></tr></thead><tbody>"
+    return ("<section id=\"events\"><h2>What happened when <span class=\"muted\">the strongest bursts: the words"
+            " that burst together, their share of the week against their usual share around it</span></h2><table><thead><tr><th>weeks</th>"
+            "<th class=\"num\">share (usual)</th><th>what burst / first articles</th></tr></thead><tbody>"
             + "".join(rows) + f"</tbody></table><p class=\"muted\">{len(found['shifts'])} lasting shifts of a"
             " topic's level were found too (<code>topicwatch events</code> lists them).</p></section>")
 

@@ -54,6 +54,11 @@ class AssignmentTables(StoreCore):
         return [{"story": story, "topic": t, "keywords": json.loads(kw), "size": size, "first_date": d0,
                  "last_date": d1} for story, t, kw, size, d0, d1 in rows]
 
+    def story_keywords(self, model: int) -> dict[int, list[str]]:
+        """story -> its keywords, of a model's stories (without counting their articles)."""
+        return {story: json.loads(kw) for story, kw in self.conn.execute(
+            "SELECT story, keywords FROM stories WHERE model = ?", (model,))}
+
     def story_of_articles(self, model: int, articles: Sequence[str] | None = None) -> dict[str, int | None]:
         """article id -> its story, of every article (or of ``articles`` only)."""
         if articles is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .core import StoreCore
 
 # The two grains an article is counted at: its broad topic, or its story inside that topic.
@@ -21,6 +23,15 @@ class TrendTables(StoreCore):
             " ORDER BY a.seq", (model,),
         ).fetchall()
 
+    def article_lines_in_order(self, model: int) -> list[tuple[str, str | None, str | None, int, int | None, str | None]]:
+        """(article id, date, its near-duplicate group's first or None, topic, story, own line as JSON or
+        None) of every labelled article, in ingest order: what the event grain counts."""
+        return self.conn.execute(
+            "SELECT s.article, a.date, d.first, s.topic, s.story, s.line FROM assignments s"
+            " JOIN articles a ON a.id = s.article LEFT JOIN duplicates d ON d.article = s.article"
+            " WHERE s.model = ? ORDER BY a.seq", (model,),
+        ).fetchall()
+
     def dated_topic_articles(self, model: int, topic: int, grain: str = "topic", first: str | None = None,
                              last: str | None = None, limit: int = -1) -> list[tuple[str, str, str]]:
         """(id, date, title) of a topic's (or story's) dated articles, from ``first`` to ``last`` (ISO
@@ -31,6 +42,16 @@ class TrendTables(StoreCore):
             " AND a.date >= ? AND a.date <= ? ORDER BY s.score DESC LIMIT ?",
             (model, topic, first or "", (last or "9999") + "\uffff", limit),
         ).fetchall()
+
+    def dated_titles(self, articles: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """{article id: (date, title)} of the given articles."""
+        out: dict[str, tuple[str, str]] = {}
+        ids = list(articles)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update((i, (d, t)) for i, d, t in self.conn.execute(
+                f"SELECT id, date, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
 
     def dated_topic_texts(self, model: int, topic: int) -> list[tuple[str, str, str]]:
         """(date, title, text) of a topic's dated articles, oldest first."""

@@ -22,6 +22,7 @@ CSV_FIELDS = ["level", "topic", "story", "start", "end", "weight", "articles", "
 
 
 class Level(str, Enum):
+    event = "event"
     topic = "topic"
     story = "story"
     both = "both"
@@ -32,7 +33,10 @@ def _burst_table(found: list[dict]) -> Table:
                   header_style="bold")
     for b in found:
         titles = "\n".join(f"  {a['date']} {(a['title'] or '')[:70]}" for a in b["top_articles"][:3])
-        line = b["keyword_line"] if not b.get("story_line") else f"{b['story_line']}\n  (topic: {b['keyword_line']})"
+        if b["level"] == "event":  # its own words say what happened; its story is where it sits
+            line = b["keyword_line"] + (f"\n  (story: {b['story_line']})" if b.get("story_line") else "")
+        else:
+            line = b["keyword_line"] if not b.get("story_line") else f"{b['story_line']}\n  (topic: {b['keyword_line']})"
         where = str(b["topic"]) if b.get("story") is None else f"{b['topic']}/{b['story']}"
         add_row(table, where, b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
                 f"{b['share']:.1%} ({b['baseline']:.1%})", f"{line}\n{titles}")
@@ -51,12 +55,14 @@ def bursts(
     since: SinceOption = None,
     until: UntilOption = None,
     by: Annotated[Period, typer.Option(help="Period length.")] = Period.week,
-    level: Annotated[Level, typer.Option(help="Bursts of topics, of their stories, or both.")] = Level.topic,
+    level: Annotated[Level, typer.Option(
+        help="Bursts of events (words that burst together), of topics, of their stories, or of both.")] = Level.event,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 20,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
 ) -> None:
-    """Topic-periods that spike against the topic's local baseline (Kleinberg's burst model), strongest first."""
+    """What spiked against its local baseline (Kleinberg's burst model), strongest first: events (the
+    words that burst together, with the articles that carry them) or, with --level, topics and stories."""
     with open_archive(ctx) as archive:
         found = archive_bursts(archive, by.value, since, level=level.value, until=until, limit=limit)
     if as_json:
@@ -75,6 +81,8 @@ def events(
     since: Annotated[str | None, typer.Option(help="... from this day (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="... to this day (YYYY-MM-DD).")] = None,
     by: Annotated[Period, typer.Option(help="Period length.")] = Period.week,
+    level: Annotated[Level, typer.Option(
+        help="Bursts of events (words that burst together), of topics, of their stories, or of both.")] = Level.event,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many bursts.")] = 20,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print the bursts as CSV rows.")] = False,
@@ -82,7 +90,7 @@ def events(
     """What spiked in a period: each burst with its story's line, its size against the baseline and its
     top articles; and the topics whose level shifted for good then."""
     with open_archive(ctx) as archive:
-        found = archive_events(archive, by.value, on, week, since, until, limit)
+        found = archive_events(archive, by.value, on, week, since, until, limit, level=level.value)
     if as_json:
         print_json(found)
         return

@@ -244,11 +244,13 @@ def _routes(app: FastAPI, state: WebState) -> None:
         until: Annotated[str | None, Query(max_length=40, description="... to this day (YYYY-MM-DD).")] = None,
         by: Annotated[Literal["day", "week", "month", "year"], Query(description="Period length.")] = "week",
         limit: Annotated[int, Query(ge=1, le=200, description="Most bursts to return.")] = 20,
+        level: Annotated[Literal["event", "topic", "story", "both"], Query(
+            description="Bursts of events (words that burst together), topics, stories, or both of these.")] = "event",
     ) -> dict:
-        """What spiked in a period (bursts against each topic's local baseline, strongest first, with their
+        """What spiked in a period (bursts against their local baseline, strongest first, with their
         stories) and the topics whose level shifted for good then."""
         try:
-            return state.events(by, on, week, since, until, limit)
+            return state.events(by, on, week, since, until, limit, level)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
 

@@ -188,10 +188,10 @@ class BurstArticle(BaseModel):
 
 
 class BurstOut(BaseModel):
-    level: str = Field(description="'topic' or 'story': what burst.")
-    topic: int
+    level: str = Field(description="'event' (words that burst together), 'topic' or 'story': what burst.")
+    topic: int = Field(description="The topic that burst, or the one most of its articles belong to.")
     story: int | None = Field(description="The story most of its articles belong to (or the story that burst).")
-    keyword_line: str
+    keyword_line: str = Field(description="The line of what burst: an event's words, strongest first.")
     story_line: str | None = None
     label: str | None
     start: str = Field(description="First period of the burst.")

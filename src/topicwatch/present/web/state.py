@@ -107,15 +107,15 @@ class WebState:
         return cached
 
     def events(self, by: str, on: str | None, week: str | None, since: str | None, until: str | None,
-               limit: int) -> dict:
+               limit: int, level: str = "event") -> dict:
         """``analyze.events.archive_events`` for these arguments, cached per model and revision like the
         overview: the page asks for it on every visit to the topic list, and it reads every assignment."""
         store = self.archive().store
-        key = (current_model(store)["id"], store.revision(), by, on, week, since, until, limit)
+        key = (current_model(store)["id"], store.revision(), by, on, week, since, until, limit, level)
         with self._events_lock:
             cached = self._events.get(key)
             if cached is None:
-                cached = archive_events(self.archive(), by, on, week, since, until, limit)
+                cached = archive_events(self.archive(), by, on, week, since, until, limit, level=level)
                 kept = [(k, v) for k, v in self._events.items() if k[:2] == key[:2]][-(EVENT_ANSWERS - 1):]
                 self._events = dict(kept) | {key: cached}
         return cached

@@ -275,7 +275,7 @@ async function renderEvents() {
     const tall = Math.min(height - 14, 8 + 6 * Math.log2(Math.max(ratio, 1)));
     const mark = svg("rect", {x: position(b.start), y: height - 12 - tall, width: Math.max(3, position(b.end) - position(b.start)),
       height: tall, fill: colour(b.topic), "data-event": i, class: "event-mark"});
-    mark.appendChild(svg("title", {}, `${b.start} – ${b.end}: ${b.story_line || b.keyword_line}`));
+    mark.appendChild(svg("title", {}, `${b.start} – ${b.end}: ${burstLine(b)}`));
     mark.addEventListener("click", () => openEvent(i));
     return mark;
   });
@@ -290,10 +290,15 @@ async function renderEvents() {
       el("span", {class: "when", text: `${b.start} – ${b.end}`}),
       el("span", {class: "ratio", text: `${(b.share * 100).toFixed(1)}% (usually ${(b.baseline * 100).toFixed(1)}%)`}),
       el("a", {href: `#/topic/${b.topic}`, class: "topic-link", text: `#${b.topic}`}),
-      el("div", {class: "keyword-line", text: b.story_line || b.keyword_line}), articles);
+      el("div", {class: "keyword-line", text: burstLine(b)}), articles);
     item.addEventListener("click", (e) => { if (e.target.tagName !== "A") openEvent(i); });
     return item;
   }));
+}
+
+// An event's own words say what happened; a topic's burst is told by the story most of it is in.
+function burstLine(b) {
+  return b.level === "event" ? b.keyword_line : (b.story_line || b.keyword_line);
 }
 
 function weekNumber(label) {  // "2011-W51" (or a day, month, year label) -> a number that orders them

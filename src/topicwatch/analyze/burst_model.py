@@ -1,0 +1,282 @@
+"""Bursts: periods in which a topic (a story, an event's words) takes a far larger share of the archive
+than it has lately: the one burst model of every grain.
+
+Kleinberg's two-state burst model for batched data ("Bursty and hierarchical structure in streams",
+2002, section 4), on a moving baseline. In each period t the archive has d_t articles, r_t of them in
+the topic. The base state emits topic articles at the topic's *local* share b_t, the burst state at
+S x b_t; moving up into the burst state costs gamma x ln(T). The cheapest state sequence (Viterbi)
+marks the bursts; a burst's weight is how surprising its articles are against its usual share
+(``surprise``: a log-likelihood ratio), the same for every grain.
+
+The local share b_t (``local_baseline``) is the rate over the ``BASELINE_HALF_WIDTH`` periods on
+each side of t, shrunk towards the share over the whole archive by a pseudo-count of one typical
+period's articles, never below the usual share in the same season of the other years
+(``seasonal_baseline``), and computed twice: the second time without the periods the first pass
+found bursting, so a long burst does not raise its own baseline. A run of the burst state is reported
+as the spells of it that hold articles (``busy_spells``: more than ``QUIET_SPLIT`` quiet periods in a
+row end one). Against the whole archive's share, a topic whose level moved for good (a new leader's
+name in every headline) "bursted" for years; against a local level it does not, and such a lasting
+move is reported as a *shift* instead (``analyze.shifts``). Parameters, and what they trade:
+
+- ``S`` = 4 (``BURST_RATIO``): the burst state emits four times the local share; smaller finds more,
+  longer and weaker bursts (at 2 a topic's ordinary busy season qualifies), larger only the loudest.
+  Measured on the two KCNA archives with known events (``bench/events.py``, BENCHMARKS.md, topic
+  grain): 3 to 6 find the same events within one, 2 finds fewer, because weak bursts crowd the strong ones out.
+- ``gamma`` = 1 (``ENTRY_COST``): the cost of entering a burst, in units of ln(T); larger needs a
+  longer or stronger excess.
+- ``BASELINE_HALF_WIDTH`` = 13 periods (a quarter of a year in weeks): shorter follows the level
+  more closely and can absorb a long burst; longer turns slow changes into bursts.
+- ``SEASON_WIDTH`` = 1 week: how far a yearly occasion may drift between years and still be the
+  same season's; 0 misses a birthday that falls a week later in another year, wider floors a
+  season's real news with its neighbours' occasions.
+- ``QUIET_SPLIT`` = 2 periods: a lull of three quiet weeks ends a burst. At 2 or 3 the top-30 stories
+  of the 1997-2004 headlines hold no burst over 26 weeks (2 without the split) and the events found
+  stay the same at both grains; at 0 any one quiet week cuts a burst in two.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import ndimage, sparse
+
+BASELINE_HALF_WIDTH = 13
+BURST_RATIO = 4.0
+ENTRY_COST = 1.0
+MIN_HISTORY = 4  # periods: fewer, and there is no "usual" to burst above
+SEASON_WIDTH = 1  # weeks either side of a period's place in the year (``seasonal_baseline``)
+QUIET_SPLIT = 2  # periods: a burst with more quiet periods in a row than this is two (``busy_spells``)
+
+
+@dataclass
+class Burst:
+    topic: int
+    start: str  # first period of the burst
+    end: str  # last period
+    weight: float
+    articles: int
+    share: float  # the topic's share of the archive in the burst
+    baseline: float  # its local share around the burst
+
+
+def _cost(r: np.ndarray, d: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """-log likelihood of r topic articles out of d at share p (the binomial coefficient cancels)."""
+    return -(r * np.log(p) + (d - r) * np.log1p(-p))
+
+
+def local_baseline(r: np.ndarray, d: np.ndarray, half_width: int = BASELINE_HALF_WIDTH,
+                   left_out: np.ndarray | None = None) -> np.ndarray:
+    """The local share in each period (see the module's text) of one series ``r`` or of each row of a
+    matrix of them: the rate over the window of ``half_width`` periods on each side, the periods in
+    ``left_out`` (bursts) not counted, smoothed towards the overall share by one typical period's
+    articles. ``d``: the archive's articles per period."""
+    single = np.ndim(r) == 1
+    r = np.atleast_2d(np.asarray(r, dtype=float))
+    d = np.broadcast_to(np.asarray(d, dtype=float), r.shape)
+    positive = d[0][d[0] > 0]
+    prior = float(np.median(positive)) if len(positive) else 1.0  # one typical period's articles
+    if left_out is not None:
+        left_out = np.atleast_2d(left_out)
+        r, d = np.where(left_out, 0.0, r), np.where(left_out, 0.0, d)
+    # The overall share leaves the bursts out too: on a short archive a burst is much of a word's
+    # articles, and would otherwise lift the share it is measured against.
+    total = d.sum(axis=1, keepdims=True)
+    overall = np.divide(r.sum(axis=1, keepdims=True), total, out=np.zeros((len(r), 1)), where=total > 0)
+    near_r, near_d = _window_sums(r, half_width), _window_sums(d, half_width)
+    baseline = (near_r + overall * prior) / (near_d + prior)
+    return baseline[0] if single else baseline
+
+
+def _window_sums(x: np.ndarray, half_width: int) -> np.ndarray:
+    """Each row's sums over the periods within ``half_width`` of each period (cut at the ends)."""
+    n = x.shape[1]
+    cumulative = np.cumsum(x, axis=1)
+    # Padded so that both ends of every window are plain slices (a gather over columns is slower).
+    upper = np.concatenate([cumulative, np.repeat(cumulative[:, -1:], half_width, axis=1)], axis=1)
+    lower = np.concatenate([np.zeros((len(x), half_width + 1)), cumulative], axis=1)
+    return upper[:, half_width:half_width + n] - lower[:, :n]
+
+
+def season_position(label: str) -> tuple[int, int, int] | None:
+    """(year, place in the year, places in a year) of a period label: a week by its ISO week number, a
+    day by its day of the year, a month by its number; None for a year (it has no season)."""
+    if "-W" in label:
+        year, week = label.split("-W")
+        return int(year), int(week), 53
+    if len(label) == 10:
+        day = date.fromisoformat(label)
+        return day.year, day.timetuple().tm_yday, 366
+    if len(label) == 7:
+        return int(label[:4]), int(label[5:]), 12
+    return None
+
+
+def seasonal_baseline(r: np.ndarray, d: np.ndarray, periods: list[str]) -> np.ndarray | None:
+    """Each row's usual share in the same season of the *other* years: in each other year its busiest
+    period within ``SEASON_WIDTH`` of this one's place in the year (a dated occasion drifts by a week
+    between years), averaged over those years; shares smoothed like ``local_baseline``. None where the
+    periods hold one year only or have no season (years). Used as a floor under the local share, so
+    an occasion the archive marks every year (a leader's birthday, an anniversary) is its usual level
+    in that season, not a burst; what is new in that season still bursts above it."""
+    places = [season_position(label) for label in periods]
+    if not places or places[0] is None or places[0][0] == places[-1][0]:
+        return None
+    r = np.atleast_2d(np.asarray(r, dtype=float))
+    d = np.asarray(d, dtype=float)
+    total = d.sum()
+    overall = r.sum(axis=1, keepdims=True) / total if total else np.zeros((len(r), 1))
+    positive = d[d > 0]
+    prior = float(np.median(positive)) if len(positive) else 1.0
+    share = (r + overall * prior) / (d + prior)
+    width = {53: SEASON_WIDTH, 366: SEASON_WIDTH * 7, 12: 0}[places[0][2]]
+    busiest = ndimage.maximum_filter1d(share, size=2 * width + 1, axis=1, mode="nearest") if width else share
+    # period t <- the periods of the same place in the other years, each weighing 1 / their number
+    by_place: dict[int, list[int]] = {}
+    for t, (_, place, _) in enumerate(places):
+        by_place.setdefault(place, []).append(t)
+    sources, targets, weights = [], [], []
+    for t, (year, place, _) in enumerate(places):
+        others = [u for u in by_place[place] if places[u][0] != year]
+        if not others:
+            continue
+        sources += others
+        targets += [t] * len(others)
+        weights += [1.0 / len(others)] * len(others)
+    if not sources:
+        return None
+    season = sparse.csr_matrix((weights, (sources, targets)), shape=(len(places), len(places)))
+    seasonal = np.asarray(season.T @ busiest.T).T
+    # a period whose place no other year has (a 53rd week) has no seasonal level: the local one stands
+    has_season = np.asarray(season.sum(axis=0)).ravel() > 0
+    return np.where(has_season, seasonal, 0.0)
+
+
+def burst_states(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: float = ENTRY_COST,
+                 baseline: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(state per period 0/1, cost advantage of the burst state per period) for one series ``r``, or
+    for each row of a matrix of them at once, against ``baseline`` (its share per period; default:
+    ``local_baseline``). ``d``: the archive's articles per period."""
+    single = np.ndim(r) == 1
+    r = np.atleast_2d(np.asarray(r, dtype=float))
+    d = np.broadcast_to(np.asarray(d, dtype=float), r.shape)
+    p0 = np.clip(local_baseline(r, d[0]) if baseline is None else np.atleast_2d(baseline), 1e-9, 0.5)
+    p1 = np.minimum(s * p0, 0.9999)
+    base, burst = _cost(r, d, p0), _cost(r, d, p1)
+    up = gamma * math.log(max(r.shape[1], 2))
+    m, n = r.shape
+    # Viterbi, every series at once, period by period: the costs laid out period-major so that each
+    # step reads one contiguous row.
+    base_by_period, burst_by_period = np.ascontiguousarray(base.T), np.ascontiguousarray(burst.T)
+    best0, best1 = base_by_period[0].copy(), burst_by_period[0] + up
+    back = np.zeros((2, n, m), dtype=bool)
+    for t in range(1, n):
+        entering = best0 + up
+        np.less(best1, best0, out=back[0, t])
+        np.less(best1, entering, out=back[1, t])
+        best0 = np.minimum(best0, best1, out=best0) + base_by_period[t]
+        best1 = np.minimum(entering, best1, out=entering) + burst_by_period[t]
+    path = np.zeros((n, m), dtype=np.int64)
+    path[-1] = best1 < best0
+    rows = np.arange(m)
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[path[t], t, rows]
+    states = path.T
+    gain = base - burst
+    return (states[0], gain[0]) if single else (states, gain)
+
+
+def bursting(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: float = ENTRY_COST,
+             periods: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(states, gain per period, baseline) of one series or of each row of a matrix of them: the burst
+    model run twice, the second baseline leaving out the periods the first found bursting, so a long
+    burst does not raise its own baseline (and a lasting move of level still does). With the period
+    labels, the baseline is never below the share in the same season of other years
+    (``seasonal_baseline``)."""
+    seasonal = seasonal_baseline(r, d, periods) if periods else None
+
+    def floored(baseline: np.ndarray) -> np.ndarray:
+        return baseline if seasonal is None else np.maximum(baseline, seasonal.reshape(baseline.shape))
+
+    baseline = floored(local_baseline(r, d))
+    states, _ = burst_states(r, d, s, gamma, baseline)
+    baseline = floored(local_baseline(r, d, left_out=states == 1))
+    states, gain = burst_states(r, d, s, gamma, baseline)
+    return states, gain, baseline
+
+
+def series_matrix(counts: dict[int, list[int]]) -> tuple[list[int], np.ndarray]:
+    """(topics, topics x periods counts) of the topics with any article, for the models to run on at once."""
+    topics = [t for t, series in counts.items() if sum(series)]
+    width = len(next(iter(counts.values()), []))
+    return topics, np.asarray([counts[t] for t in topics], dtype=float).reshape(len(topics), width)
+
+
+def find_bursts(
+    periods: list[str], counts: dict[int, list[int]], totals: list[int], s: float = BURST_RATIO,
+    gamma: float = ENTRY_COST,
+) -> list[Burst]:
+    """Every burst of every topic, strongest first (every topic's series in one pass of the model)."""
+    d = np.asarray(totals, dtype=float)
+    topics, r = series_matrix(counts)
+    if not topics or len(periods) < 2:
+        return []
+    states, _, baseline = bursting(r, d, s, gamma, periods)
+    bursts: list[Burst] = []
+    for row, start, end in state_runs(states):
+        for first, last in busy_spells(r[row], d, start, end):
+            window = slice(first, last + 1)
+            in_burst = d[window].sum()
+            expected = float((baseline[row, window] * d[window]).sum())
+            seen = float(r[row, window].sum())
+            bursts.append(Burst(topics[row], periods[first], periods[last], surprise(seen, expected), int(seen),
+                                seen / in_burst if in_burst else 0.0, expected / in_burst if in_burst else 0.0))
+    return sorted(bursts, key=lambda b: (-b.weight, b.start, b.topic))
+
+
+def state_runs(states: np.ndarray) -> list[tuple[int, int, int]]:
+    """(row, first period, last period) of every run of the burst state in a matrix of states (or in
+    one series: row 0), row by row, in time order."""
+    steps = np.diff(np.pad(np.atleast_2d(states), ((0, 0), (1, 1))), axis=1)
+    rows, starts = np.nonzero(steps == 1)
+    _, ends = np.nonzero(steps == -1)  # row-major like the starts, so the two pair up in order
+    return list(zip(rows.tolist(), starts.tolist(), (ends - 1).tolist()))
+
+
+def surprise(seen: float, expected: float) -> float:
+    """A burst's weight: the log-likelihood ratio (G statistic, halved) of ``seen`` articles where its
+    usual share gives ``expected``, seen x ln(seen / expected) - (seen - expected) under a Poisson
+    count. Unlike the automaton's own gain, which credits each article at most ln S however far the
+    share leaps, it ranks a name the wire had never carried (a hundred times its usual share) above a
+    yearly campaign at four times: what a reader asks "what happened" about. 0 when nothing is above
+    the usual."""
+    if seen <= expected or seen <= 0:
+        return 0.0
+    return round(seen * math.log(seen / max(expected, 1e-9)) - (seen - expected), 2)
+
+
+def busy_spells(r: np.ndarray, d: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
+    """The burst state's run ``start..end`` of one series cut into the spells a reader asks "when" about:
+    from a period with an article of the topic to the last one before more than ``QUIET_SPLIT`` quiet
+    periods in a row (the archive had articles, the topic none; periods without any article do not
+    count). The automaton bridges a quiet spell because staying in the burst state costs less than
+    entering it again, so a sparse story's six articles one week and one more two months on would
+    otherwise be one burst of ten weeks."""
+    spells: list[tuple[int, int]] = []
+    first = last = None
+    quiet = 0
+    for t in range(start, end + 1):
+        if r[t] > 0:
+            if first is None:
+                first = t
+            elif quiet > QUIET_SPLIT:
+                spells.append((first, last))
+                first = t
+            last, quiet = t, 0
+        elif d[t] > 0 and first is not None:
+            quiet += 1
+    if first is None:  # the burst state never pays without an article; such a run is kept whole
+        return [(start, end)]
+    return [*spells, (first, last)]
