@@ -84,7 +84,11 @@ _CREDIT_RE = re.compile(r"\((?:AP|AFP|Reuters|KCNA|Xinhua|Yonhap|UPI|dpa|AAP|Kyo
 _LINK_RE = re.compile(r"(?:https?://|www\.)\S+")
 _EMAIL_RE = re.compile(r"\b[\w.+-]++@[\w-]+\.[\w.-]+\b")
 _LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"  # lower-case letters, accented ones too ("cooperación")
-_WORD_RE = re.compile(f"[{_LATIN}]+")
+# A word is letters, or letters and digits together: a model or part number ("486dx", "st138",
+# "cg4", "mp3") names a thing as a name does, and a reader looks for it in the line. A number alone,
+# an ordinal, a decade or a time of day ("1990s", "4th", "10am") is not a word.
+_WORD_RE = re.compile(f"[{_LATIN}0-9]+")
+_NOT_A_WORD_RE = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm|k|m|bn|kb|mb|gb|tb|hz|khz|mhz|ghz|bit|bits|kg|km|cm|mm|ms|x)")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 # A run of Korean: from a Hangul syllable up to the next Latin letter (spaces, digits, punctuation
 # inside it are the analyser's to read).
@@ -147,7 +151,14 @@ def _without_addresses(text: str) -> str:
 
 
 def _latin_words(text: str) -> list[str]:
-    return [word for word in _WORD_RE.findall(text) if len(word) > 1]
+    return [word for word in _WORD_RE.findall(text)
+            if len(word) > 1 and (word.isalpha() or _is_alphanumeric_name(word))]
+
+
+def _is_alphanumeric_name(word: str) -> bool:
+    """Letters and digits together, and not an ordinal, decade, hour or amount ("st138" yes; "4th",
+    "1990s", "66mhz", "24bn", "42" no)."""
+    return not word.isdigit() and not _NOT_A_WORD_RE.fullmatch(word)
 
 
 @lru_cache(maxsize=1)
@@ -160,7 +171,11 @@ def _english_stemmer():
 @lru_cache(maxsize=262_144)
 def word_stem(word: str) -> str:
     """The Snowball (Porter 2) stem of an English word ("buys", "buying" -> "buy"): what "the same
-    word" means when a keyword line must not say a word twice. Other scripts pass unchanged."""
+    word" means when a keyword line must not say a word twice. A model number is its letters ("cg4",
+    "cg6" -> "cg": a line names one of a family). Other scripts pass unchanged."""
+    if not word.isalpha() and any(c.isdigit() for c in word):
+        letters = "".join(c for c in word if not c.isdigit())
+        return _english_stemmer().stemWord(letters) if letters else word
     return _english_stemmer().stemWord(word)
 
 
