@@ -69,6 +69,8 @@ def bursts(
         print_json(found)
     elif as_csv:
         _print_csv(found)
+    elif not found:
+        say(f"no {level.value} bursts" + (f" from {since}" if since else "") + (f" to {until}" if until else ""))
     else:
         out.print(_burst_table(found))
 
