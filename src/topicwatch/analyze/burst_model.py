@@ -76,18 +76,30 @@ def local_baseline(r: np.ndarray, d: np.ndarray, half_width: int = BASELINE_HALF
     single = np.ndim(r) == 1
     r = np.atleast_2d(np.asarray(r, dtype=float))
     d = np.broadcast_to(np.asarray(d, dtype=float), r.shape)
-    positive = d[0][d[0] > 0]
-    prior = float(np.median(positive)) if len(positive) else 1.0  # one typical period's articles
+    prior = _typical_period(d[0])
     if left_out is not None:
         left_out = np.atleast_2d(left_out)
         r, d = np.where(left_out, 0.0, r), np.where(left_out, 0.0, d)
     # The overall share leaves the bursts out too: on a short archive a burst is much of a word's
     # articles, and would otherwise lift the share it is measured against.
-    total = d.sum(axis=1, keepdims=True)
-    overall = np.divide(r.sum(axis=1, keepdims=True), total, out=np.zeros((len(r), 1)), where=total > 0)
+    overall = _overall_share(r, d)
     near_r, near_d = _window_sums(r, half_width), _window_sums(d, half_width)
     baseline = (near_r + overall * prior) / (near_d + prior)
     return baseline[0] if single else baseline
+
+
+def _typical_period(d: np.ndarray) -> float:
+    """One typical period's articles (the median over periods with any): the pseudo-count a share is
+    smoothed with."""
+    positive = d[d > 0]
+    return float(np.median(positive)) if len(positive) else 1.0
+
+
+def _overall_share(r: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Each row's share over all its periods (a column; 0 for a row whose periods hold no article);
+    ``d``: the archive's articles per period, one series for every row or a row of them each."""
+    total = d.sum(axis=1, keepdims=True) if d.ndim == 2 else np.full((len(r), 1), d.sum())
+    return np.divide(r.sum(axis=1, keepdims=True), total, out=np.zeros((len(r), 1)), where=total > 0)
 
 
 def _window_sums(x: np.ndarray, half_width: int) -> np.ndarray:
@@ -126,11 +138,8 @@ def seasonal_baseline(r: np.ndarray, d: np.ndarray, periods: list[str]) -> np.nd
         return None
     r = np.atleast_2d(np.asarray(r, dtype=float))
     d = np.asarray(d, dtype=float)
-    total = d.sum()
-    overall = r.sum(axis=1, keepdims=True) / total if total else np.zeros((len(r), 1))
-    positive = d[d > 0]
-    prior = float(np.median(positive)) if len(positive) else 1.0
-    share = (r + overall * prior) / (d + prior)
+    prior = _typical_period(d)
+    share = (r + _overall_share(r, d) * prior) / (d + prior)
     width = {53: SEASON_WIDTH, 366: SEASON_WIDTH * 7, 12: 0}[places[0][2]]
     busiest = ndimage.maximum_filter1d(share, size=2 * width + 1, axis=1, mode="nearest") if width else share
     # period t <- the periods of the same place in the other years, each weighing 1 / their number

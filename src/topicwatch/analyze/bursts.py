@@ -54,7 +54,8 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
         raise ValueError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
     grains = LEVEL_GRAINS[level]
     counted = tuple(g for g in grains if g != "event")
-    trends = {**grain_trends(archive, by, tuple(g for g in counted if g not in (trends or {}))), **(trends or {})}
+    trends = dict(trends or {})
+    trends.update(grain_trends(archive, by, tuple(g for g in counted if g not in trends)))
     store = archive.store
     model = archive.workspace.current_model()["id"]
     found: list[tuple[str, Burst]] = []

@@ -41,7 +41,7 @@ from itertools import chain
 
 import numpy as np
 
-from ..archive.trends import period_of, period_range
+from ..archive.trends import once_per_group, period_of, period_range
 from .burst_model import BASELINE_HALF_WIDTH, bursting, busy_spells, state_runs, surprise
 
 MIN_PEAK = 3
@@ -106,17 +106,10 @@ def dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, s
 
 
 def _dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, str | None]], by: str) -> DatedLines:
-    groups: dict[str, list] = {}
-    for article, day, first, topic, story, line in rows:
-        key = first or article
-        if key not in groups:
-            groups[key] = [article, day, topic, story, line]
-        elif day and (not groups[key][1] or day < groups[key][1]):
-            groups[key][1] = day
-        if first is None:  # the group's first (or an article in no group) speaks for it
-            groups[key][0], groups[key][2:] = article, [topic, story, line]
-    dated = [g for g in groups.values() if g[1]]
-    undated = Counter(g[2] for g in groups.values() if not g[1])
+    groups = once_per_group((article, day, first, (topic, story, line))
+                            for article, day, first, topic, story, line in rows)
+    dated = [(article, day, *told) for article, day, told in groups if day]
+    undated = Counter(told[0] for _, day, told in groups if not day)
     if not dated:
         return DatedLines([], [], np.zeros(0, dtype=int), [], [], [], np.zeros(0), dict(undated))
     periods = period_range(min(g[1] for g in dated), max(g[1] for g in dated), by)
@@ -162,15 +155,16 @@ def word_events(lines: DatedLines) -> list[WordEvent]:
     # ways the wire names one death) are one event when their events share the articles.
     held_sets = [set().union(*(spells[k][4] for k in group)) for group in groups]
     groups = [[k for g in merged for k in groups[g]] for merged in _linked(held_sets)]
-    cores = [_core_words(group, spells, postings, lines.article_period) for group in groups]
+    extents = [(min(spells[k][1] for k in group), max(spells[k][2] for k in group)) for group in groups]
+    cores = [_core_words(group, extent, spells, postings, lines.article_period)
+             for group, extent in zip(groups, extents)]
     unions = [np.unique(np.concatenate([postings[word] for word in core])) for core in cores]
     series = np.zeros((len(groups), n))
     for row, articles in enumerate(unions):
         series[row] = np.bincount(lines.article_period[articles], minlength=n)
     states, _, baseline = bursting(series, lines.totals, periods=lines.periods)
     events = []
-    for row, group in enumerate(groups):
-        first, last = min(spells[k][1] for k in group), max(spells[k][2] for k in group)
+    for row, (first, last) in enumerate(extents):
         best = _strongest_spell(series[row], states[row], baseline[row], lines.totals, first, last)
         if best is None:
             continue
@@ -186,14 +180,14 @@ def word_events(lines: DatedLines) -> list[WordEvent]:
     return sorted(events, key=lambda e: (-e.weight, e.first))
 
 
-def _core_words(group: list[int], spells: list[tuple[str, int, int, float, set[int]]],
+def _core_words(group: list[int], extent: tuple[int, int], spells: list[tuple[str, int, int, float, set[int]]],
                 postings: dict[str, np.ndarray], article_period: np.ndarray) -> list[str]:
     """The event's own words, most telling first: those at least ``CORE_SHARE`` of whose articles near
     the event (``BASELINE_HALF_WIDTH`` periods either side of it) are in its spells. A word the wire
     uses all the time ("visit", "message") bursts with a big event and links to it, but counting its
     every article would make the event's usual level that of the word; the strongest word is kept
-    whatever its share."""
-    first, last = min(spells[k][1] for k in group), max(spells[k][2] for k in group)
+    whatever its share. ``extent``: the first and last period of the event's words' spells."""
+    first, last = extent
     held: dict[str, set[int]] = {}
     strength: Counter[str] = Counter()
     for k in group:

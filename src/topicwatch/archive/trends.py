@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 from ..store import Store
 
 PERIODS = ("day", "week", "month", "year")
 
 GRAINS = ("topic", "story")
+T = TypeVar("T")
 
 
 def period_of(iso_date: str, by: str) -> str:
@@ -101,7 +104,8 @@ def topic_trends(
     found = store.dated_assignments(model_id, grain)
     if articles is not None:
         found = [row for row in found if row[0] in articles]
-    rows = _once_per_group(found) if dedupe else [(topic, d) for _, topic, d, _ in found]
+    rows = ([(topic, d) for _, d, topic in once_per_group((a, d, first, topic) for a, topic, d, first in found)]
+            if dedupe else [(topic, d) for _, topic, d, _ in found])
     dated = [(topic, d) for topic, d in rows if d]
     undated: dict[int, int] = {}
     for topic, d in rows:
@@ -120,17 +124,19 @@ def topic_trends(
     return TopicTrends(by, periods, counts, totals, sum(undated.values()), undated)
 
 
-def _once_per_group(rows: list[tuple[str, int, str | None, str | None]]) -> list[tuple[int, str | None]]:
-    """(topic, date) once per group of near-duplicates: the first's topic (else the earliest member's),
-    the group's earliest date. ``rows`` are (article, topic, date, group's first or None) in ingest order."""
-    groups: dict[str, list[tuple[int, str | None]]] = {}
-    topic_of_first: dict[str, int] = {}
-    for article, topic, d, first in rows:
-        groups.setdefault(first or article, []).append((topic, d))
-        if first is None:
-            topic_of_first[article] = topic
-    out = []
-    for key, members in groups.items():
-        dates = [d for _, d in members if d]
-        out.append((topic_of_first.get(key, members[0][0]), min(dates) if dates else None))
-    return out
+def once_per_group(rows: Iterable[tuple[str, str | None, str | None, T]]) -> list[tuple[str, str | None, T]]:
+    """(article, date, group's first or None, payload) in ingest order -> (the group's article, its
+    earliest date, payload) once per group of near-duplicates: the first's article and payload (else
+    the earliest member's), the earliest date of any member. An article in no group is its own."""
+    groups: dict[str, list] = {}
+    for article, day, first, payload in rows:
+        key = first or article
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [article, day, payload]
+        elif day and (not group[1] or day < group[1]):
+            group[1] = day
+        if first is None:  # the group's first (or an article in no group) speaks for it
+            group = groups[key]
+            group[0], group[2] = article, payload
+    return [(article, day, payload) for article, day, payload in groups.values()]

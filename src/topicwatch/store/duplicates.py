@@ -13,7 +13,6 @@ its topic, and trends count a group once, at its earliest date.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..read import minhash
-from .core import StoreCore
+from .core import StoreCore, query_chunks
 from .watermark import WatermarkIndex
 
 # The similarity two texts need to be grouped grows as the shorter one gets shorter: a long article
@@ -41,15 +40,6 @@ def required_similarity(shingles: np.ndarray | int, threshold: float = THRESHOLD
     """The estimated Jaccard similarity needed when the shorter text has this many shingles."""
     position = np.clip((np.asarray(shingles, dtype=float) - SHORT_TEXT) / (LONG_TEXT - SHORT_TEXT), 0.0, 1.0)
     return np.maximum(threshold, SHORT_THRESHOLD - (SHORT_THRESHOLD - threshold) * position)
-
-
-_CHUNK = 5_000  # query parameters per statement
-
-
-def _chunks(values: list) -> Iterator[list]:
-    """``values`` in slices of at most ``_CHUNK`` (the query parameters one statement takes)."""
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 def _near(day: str | None, other: str | None) -> bool:
@@ -161,7 +151,7 @@ class DuplicateIndex(WatermarkIndex):
         """Every seq (ascending) of every batch article's text hash (the batch is already stored)."""
         hashes = sorted({a.hash for a in batch})
         found: dict[str, list[int]] = {h: [] for h in hashes}
-        for chunk in _chunks(hashes):
+        for chunk in query_chunks(hashes):
             for text_hash, seq in self.conn.execute(
                 f"SELECT hash, seq FROM articles WHERE hash IN ({','.join('?' * len(chunk))}) ORDER BY seq", chunk,
             ):
@@ -172,7 +162,7 @@ class DuplicateIndex(WatermarkIndex):
         """seq -> the date of its group's first article (its own date when it is in no group, or when
         the first is undated)."""
         dates: dict[int, str | None] = {}
-        for chunk in _chunks(seqs):
+        for chunk in query_chunks(seqs):
             dates.update(self.conn.execute(
                 "SELECT a.seq, coalesce(f.date, a.date) FROM articles a LEFT JOIN duplicates d ON d.article = a.id"
                 f" LEFT JOIN articles f ON f.id = d.first WHERE a.seq IN ({','.join('?' * len(chunk))})", chunk))
@@ -183,14 +173,14 @@ class DuplicateIndex(WatermarkIndex):
     ) -> tuple[dict[int, list[int]], dict[int, tuple[np.ndarray, int]]]:
         """(band key -> archived seqs, seq -> (signature, shingles)) of archived texts sharing a band."""
         by_key: dict[int, list[int]] = {}
-        for chunk in _chunks(ordered):
+        for chunk in query_chunks(ordered):
             for key, seq in self.conn.execute(
                 f"SELECT key, seq FROM minhash_bands WHERE key IN ({','.join('?' * len(chunk))})", chunk
             ):
                 by_key.setdefault(key, []).append(seq)
         seqs = sorted({seq for found in by_key.values() for seq in found})
         signatures: dict[int, tuple[np.ndarray, int]] = {}
-        for chunk in _chunks(seqs):
+        for chunk in query_chunks(seqs):
             for seq, blob, size in self.conn.execute(
                 f"SELECT seq, signature, shingles FROM minhashes WHERE seq IN ({','.join('?' * len(chunk))})", chunk
             ):

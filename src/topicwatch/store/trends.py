@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .core import StoreCore
+from .core import StoreCore, query_chunks
 
 # The two grains an article is counted at: its broad topic, or its story inside that topic.
 GRAIN_COLUMNS = {"topic": "s.topic", "story": "s.story"}
@@ -46,9 +46,7 @@ class TrendTables(StoreCore):
     def dated_titles(self, articles: Sequence[str]) -> dict[str, tuple[str, str]]:
         """{article id: (date, title)} of the given articles."""
         out: dict[str, tuple[str, str]] = {}
-        ids = list(articles)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in query_chunks(list(articles)):
             out.update((i, (d, t)) for i, d, t in self.conn.execute(
                 f"SELECT id, date, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return out
