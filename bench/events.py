@@ -16,7 +16,8 @@ happens": how many of the found topic or story bursts the page's rule (``burstin
 flags had the archive ended in the burst's first week (and a week later; the page marks topics, so
 events are not counted there). ``--scale`` builds a 100,000-article
 archive (the 1997-2004 headlines, the same re-dated 8 and 16 years on with a marker added to each
-text, and the 2011-12 stories) and times ``archive_bursts`` and ``archive_events`` on it, median of 3.
+text, and the 2011-12 stories) and times ``archive_bursts`` and ``archive_events`` on it: median of 5 calls, with the first
+(file cache cold), fastest and slowest (this machine's speed varies by a third from minute to minute).
 """
 
 from __future__ import annotations
@@ -131,19 +132,20 @@ def scale(work: Path) -> None:
         for what, call in (("bursts", lambda: archive_bursts(archive, "week", limit=20)),
                            ("events", lambda: archive_events(archive, "week"))):
             times = []
-            for _ in range(3):
+            for _ in range(5):
                 start = time.perf_counter()
                 call()
                 times.append(time.perf_counter() - start)
-            print(f"100k articles: {what} {statistics.median(times):.2f} s (median of 3)")
+            print(f"100k articles: {what} {statistics.median(times):.2f} s (median of 5; first {times[0]:.2f},"
+                  f" fastest {min(times):.2f}, slowest {max(times):.2f})")
 
 
 def main() -> None:
     work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/topicwatch-events")
+    work.mkdir(parents=True, exist_ok=True)
     if "--scale" in sys.argv:
         scale(work)
         return
-    work.mkdir(parents=True, exist_ok=True)
     for name in ARCHIVES:
         db = work / f"{name}.db"
         if not db.exists():

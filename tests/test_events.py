@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from topicwatch import Archive
 from topicwatch.analyze.burst_model import burst_states, bursting, find_bursts
@@ -106,6 +108,37 @@ def test_an_event_is_the_words_that_burst_together_dated_to_its_week():
     visit = next(e for e in events[:2] if {"koizumi", "pyongyang declaration"} & set(e.words))
     assert {"koizumi", "pyongyang declaration"} <= set(visit.words)  # one event, however it is named
     assert len(visit.articles) == 5
+
+
+def test_one_name_in_two_languages_is_one_event_and_an_everyday_word_joins_nothing():
+    rng = np.random.default_rng(1)
+    common = ["rice", "market", "border", "prices", "visit", "delegation", "talks", "message", "president"]
+    weeks = [[list(rng.choice(common, 3, replace=False)) for _ in range(40)] for _ in range(30)]
+    # Week 20: the same visit in English and in Spanish items, whose terms never meet but share the
+    # name; and, that week, an unrelated election whose term shares with the first only the everyday
+    # "president".
+    weeks[20] += [["dmitri anatoliyevich medvedev president", "ulan ude"]] * 4
+    weeks[20] += [["dmitri anatolievich medvedev", "lejano oriente"]] * 4
+    weeks[20] += [["president elect", "prices"]] * 4
+    events = word_events(dated_lines(_lines_rows(weeks), "week"))
+    carrying = [e for e in events if any("medvedev" in w for w in e.words)]
+    assert len(carrying) == 1 and len(carrying[0].articles) == 8, [e.words for e in carrying]
+    assert "president elect" not in carrying[0].words
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=8, max_size=8), min_size=1, max_size=6),
+       st.floats(1.5, 8.0))
+def test_the_screen_before_the_exact_model_never_hides_a_burst(rows, ratio):
+    from topicwatch.analyze.burst_model import _burst_gain, _cheapest_states, _may_burst  # the parts screened
+
+    r = np.asarray(rows, dtype=float)
+    d = np.broadcast_to(np.full(r.shape[1], 60.0), r.shape)
+    p0 = np.clip((r.sum(axis=1, keepdims=True) + 1) / (d.sum(axis=1, keepdims=True) + 60), 1e-9, 0.5) * np.ones(r.shape)
+    p1 = np.minimum(ratio * p0, 0.9999)
+    up = np.log(r.shape[1])
+    bursting_rows = np.flatnonzero(_cheapest_states(_burst_gain(r, d, p0, p1), up).any(axis=1))
+    assert set(bursting_rows.tolist()) <= set(_may_burst(r, d, p0, p1, ratio, up).tolist())
 
 
 def test_the_pages_bursting_mark_is_a_burst_the_list_ends_in_the_last_period(tmp_path):

@@ -62,9 +62,11 @@ class Burst:
     baseline: float  # its local share around the burst
 
 
-def _cost(r: np.ndarray, d: np.ndarray, p: np.ndarray | float) -> np.ndarray:
-    """-log likelihood of r topic articles out of d at share p (the binomial coefficient cancels)."""
-    return -(r * np.log(p) + (d - r) * np.log1p(-p))
+def _burst_gain(r: np.ndarray, d: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """How much cheaper (-log likelihood) r topic articles out of d are at share p1 than at p0, per
+    period: r ln(p1 / p0) + (d - r) ln((1 - p1) / (1 - p0)) (the binomial coefficient cancels), with
+    one logarithm per term where the two costs apart took two."""
+    return r * np.log(p1 / p0) + (d - r) * np.log1p((p0 - p1) / (1.0 - p0))
 
 
 def local_baseline(r: np.ndarray, d: np.ndarray, half_width: int = BASELINE_HALF_WIDTH,
@@ -75,7 +77,7 @@ def local_baseline(r: np.ndarray, d: np.ndarray, half_width: int = BASELINE_HALF
     articles. ``d``: the archive's articles per period."""
     single = np.ndim(r) == 1
     r = np.atleast_2d(np.asarray(r, dtype=float))
-    d = np.broadcast_to(np.asarray(d, dtype=float), r.shape)
+    d = np.atleast_2d(np.asarray(d, dtype=float))  # one row for all, until bursts are left out of each
     prior = _typical_period(d[0])
     if left_out is not None:
         left_out = np.atleast_2d(left_out)
@@ -103,13 +105,18 @@ def _overall_share(r: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def _window_sums(x: np.ndarray, half_width: int) -> np.ndarray:
-    """Each row's sums over the periods within ``half_width`` of each period (cut at the ends)."""
+    """Each row's sums over the periods within ``half_width`` of each period (cut at the ends): the
+    row's running total at the window's right end less the one before its left end, written as three
+    slices of one array (a gather over columns, or padded copies, cost more)."""
     n = x.shape[1]
     cumulative = np.cumsum(x, axis=1)
-    # Padded so that both ends of every window are plain slices (a gather over columns is slower).
-    upper = np.concatenate([cumulative, np.repeat(cumulative[:, -1:], half_width, axis=1)], axis=1)
-    lower = np.concatenate([np.zeros((len(x), half_width + 1)), cumulative], axis=1)
-    return upper[:, half_width:half_width + n] - lower[:, :n]
+    h = min(half_width, n - 1)
+    out = np.empty_like(cumulative)
+    out[:, :n - h] = cumulative[:, h:]
+    out[:, n - h:] = cumulative[:, -1:]
+    if half_width + 1 < n:
+        out[:, half_width + 1:] -= cumulative[:, :n - half_width - 1]
+    return out
 
 
 def season_position(label: str) -> tuple[int, int, int] | None:
@@ -167,34 +174,60 @@ def burst_states(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: fl
                  baseline: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(state per period 0/1, cost advantage of the burst state per period) for one series ``r``, or
     for each row of a matrix of them at once, against ``baseline`` (its share per period; default:
-    ``local_baseline``). ``d``: the archive's articles per period."""
+    ``local_baseline``). ``d``: the archive's articles per period. The advantage is given for the
+    series that burst (0 for the others, which need not compute it)."""
     single = np.ndim(r) == 1
     r = np.atleast_2d(np.asarray(r, dtype=float))
     d = np.broadcast_to(np.asarray(d, dtype=float), r.shape)
     p0 = np.clip(local_baseline(r, d[0]) if baseline is None else np.atleast_2d(baseline), 1e-9, 0.5)
+    p0 = np.broadcast_to(p0, r.shape)
     p1 = np.minimum(s * p0, 0.9999)
-    base, burst = _cost(r, d, p0), _cost(r, d, p1)
     up = gamma * math.log(max(r.shape[1], 2))
-    m, n = r.shape
-    # Viterbi, every series at once, period by period: the costs laid out period-major so that each
-    # step reads one contiguous row.
-    base_by_period, burst_by_period = np.ascontiguousarray(base.T), np.ascontiguousarray(burst.T)
-    best0, best1 = base_by_period[0].copy(), burst_by_period[0] + up
+    states = np.zeros(r.shape, dtype=np.int64)
+    gain = np.zeros(r.shape)
+    may = _may_burst(r, d, p0, p1, s, up)
+    if len(may):
+        gain[may] = _burst_gain(r[may], d[may], p0[may], p1[may])
+        states[may] = _cheapest_states(gain[may], up)
+    return (states[0], gain[0]) if single else (states, gain)
+
+
+def _may_burst(r: np.ndarray, d: np.ndarray, p0: np.ndarray, p1: np.ndarray, s: float, up: float) -> np.ndarray:
+    """The rows whose burst state can pay for itself somewhere: a run of periods whose advantage sums
+    to more than the cost of entering it. The cheapest path has a burst exactly when some run does
+    (each run of the burst state costs ``up`` to enter and earns its periods' advantage), so a row whose
+    best run, bounded from above without a logarithm (ln(p1 / p0) <= ln s, ln(1 - x) <= -x), earns
+    less has none, and most words of an archive never burst: their exact advantage and Viterbi path
+    are not computed."""
+    lost = (p1 - p0) / (1.0 - p0)  # per article not in the topic
+    running = np.cumsum(r * (math.log(s) + lost) - d * lost, axis=1)
+    # the best run ending at t: the running sum at t less its lowest value before t (or nothing)
+    lowest_before = np.minimum(np.minimum.accumulate(running, axis=1)[:, :-1], 0.0)
+    best_run = np.maximum(running[:, 0], (running[:, 1:] - lowest_before).max(axis=1, initial=-np.inf))
+    return np.flatnonzero(best_run > up - 1e-9)
+
+
+def _cheapest_states(gain: np.ndarray, up: float) -> np.ndarray:
+    """The cheapest state sequence of each row (Viterbi, every row at once, period by period), the base
+    state costing 0 and the burst state -gain each period, entering it ``up``. (Every path pays one
+    state's cost each period, so the base state's cost is taken off both.) The costs are laid out
+    period-major so that each step reads one contiguous row."""
+    m, n = gain.shape
+    burst_by_period = np.ascontiguousarray(-gain.T)
+    best0, best1 = np.zeros(m), burst_by_period[0] + up
     back = np.zeros((2, n, m), dtype=bool)
     for t in range(1, n):
         entering = best0 + up
         np.less(best1, best0, out=back[0, t])
         np.less(best1, entering, out=back[1, t])
-        best0 = np.minimum(best0, best1, out=best0) + base_by_period[t]
+        best0 = np.minimum(best0, best1, out=best0)
         best1 = np.minimum(entering, best1, out=entering) + burst_by_period[t]
     path = np.zeros((n, m), dtype=np.int64)
     path[-1] = best1 < best0
     rows = np.arange(m)
     for t in range(n - 1, 0, -1):
         path[t - 1] = back[path[t], t, rows]
-    states = path.T
-    gain = base - burst
-    return (states[0], gain[0]) if single else (states, gain)
+    return path.T
 
 
 def bursting(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: float = ENTRY_COST,
@@ -203,17 +236,34 @@ def bursting(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: float 
     model run twice, the second baseline leaving out the periods the first found bursting, so a long
     burst does not raise its own baseline (and a lasting move of level still does). With the period
     labels, the baseline is never below the share in the same season of other years
-    (``seasonal_baseline``)."""
-    seasonal = seasonal_baseline(r, d, periods) if periods else None
-
-    def floored(baseline: np.ndarray) -> np.ndarray:
-        return baseline if seasonal is None else np.maximum(baseline, seasonal.reshape(baseline.shape))
-
-    baseline = floored(local_baseline(r, d))
-    states, _ = burst_states(r, d, s, gamma, baseline)
-    baseline = floored(local_baseline(r, d, left_out=states == 1))
-    states, gain = burst_states(r, d, s, gamma, baseline)
-    return states, gain, baseline
+    (``seasonal_baseline``). The gain is given for the series that burst, the seasonal floor for those
+    that may (the baseline is read at bursting periods only)."""
+    single = np.ndim(r) == 1
+    r = np.atleast_2d(np.asarray(r, dtype=float))
+    d = np.asarray(d, dtype=float)
+    baseline = local_baseline(r, d)
+    # The floor only raises the baseline, and a higher baseline only lowers the burst state's
+    # advantage: a series that cannot burst against its local share cannot against the floor either,
+    # so the floor and the model are computed for the others only (most words of an archive).
+    p0 = np.clip(baseline, 1e-9, 0.5)
+    may = _may_burst(r, np.broadcast_to(d, r.shape), p0, np.minimum(s * p0, 0.9999), s,
+                     gamma * math.log(max(r.shape[1], 2)))
+    seasonal = seasonal_baseline(r[may], d, periods) if periods and len(may) else None
+    if seasonal is not None:
+        baseline[may] = np.maximum(baseline[may], seasonal)
+    states = np.zeros(r.shape, dtype=np.int64)
+    gain = np.zeros(r.shape)
+    if len(may):
+        states[may], gain[may] = burst_states(r[may], d, s, gamma, baseline[may])
+    # The second pass, for the series that burst: for the others nothing is left out, and it would
+    # repeat the first.
+    bursts = states[may].any(axis=1)
+    again = may[bursts]
+    if len(again):
+        second = local_baseline(r[again], d, left_out=states[again] == 1)
+        baseline[again] = second if seasonal is None else np.maximum(second, seasonal[bursts])
+        states[again], gain[again] = burst_states(r[again], d, s, gamma, baseline[again])
+    return (states[0], gain[0], baseline[0]) if single else (states, gain, baseline)
 
 
 def series_matrix(counts: dict[int, list[int]]) -> tuple[list[int], np.ndarray]:

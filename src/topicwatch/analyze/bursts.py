@@ -57,7 +57,7 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     trends = dict(trends or {})
     trends.update(grain_trends(archive, by, tuple(g for g in counted if g not in trends)))
     store = archive.store
-    model = archive.workspace.current_model()["id"]
+    model = archive.workspace.current_model_id()
     found: list[tuple[str, Burst]] = []
     for grain in counted:
         check_history(len(trends[grain].periods), by)
@@ -122,7 +122,7 @@ def archive_lines(archive: Archive, by: str) -> DatedLines:
     grain counts)."""
     store = archive.store
     representatives(store)  # indexes articles archived before duplicates were tracked
-    return dated_lines(store.article_lines_in_order(archive.workspace.current_model()["id"]), by)
+    return dated_lines(store.article_lines_in_order(archive.workspace.current_model_id()), by)
 
 
 def grain_trends(archive: Archive, by: str, grains: tuple[str, ...] = ("topic",)) -> dict[str, TopicTrends]:

@@ -38,14 +38,13 @@ def period_bounds(on: str | None = None, week: str | None = None, since: str | N
 def topic_counts(archive: Archive, lines: DatedLines, by: str) -> TopicTrends:
     """The current topics' counts per period from lines already read (what ``Archive.trends`` counts,
     without reading every assignment again)."""
-    store = archive.store
-    topics = store.topics(archive.workspace.current_model()["id"])
+    keywords = archive.store.topic_keywords(archive.workspace.current_model_id(), include_retired=False)
     n = len(lines.periods)
     at = lines.article_period
     of_topic = np.asarray(lines.topics, dtype=np.int64)
-    counts = {t["topic"]: np.bincount(at[of_topic == t["topic"]], minlength=n).tolist() for t in topics}
+    counts = {topic: np.bincount(at[of_topic == topic], minlength=n).tolist() for topic in keywords}
     return TopicTrends(by, lines.periods, counts, lines.totals.astype(int).tolist(), sum(lines.undated.values()),
-                       dict(lines.undated), {t["topic"]: keyword_line(t["keywords"]) for t in topics})
+                       dict(lines.undated), {topic: keyword_line(words) for topic, words in keywords.items()})
 
 
 def archive_events(archive: Archive, by: str = "week", on: str | None = None, week: str | None = None,
@@ -59,7 +58,7 @@ def archive_events(archive: Archive, by: str = "week", on: str | None = None, we
     trends = {"topic": topic_counts(archive, lines, by)}
     bursts = archive_bursts(archive, by, since=first, until=last, per_burst=per_event, level=level, limit=limit,
                             trends=trends, lines=lines)
-    model = archive.workspace.current_model()["id"]
+    model = archive.workspace.current_model_id()
     story_lines = {story: keyword_line(keywords) for story, keywords in archive.store.story_keywords(model).items()}
     untold = [b for b in bursts if b["story"] is None]
     story_of = archive.store.story_of_articles(model,

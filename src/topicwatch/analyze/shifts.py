@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-import ruptures
 
 from ..archive.archive import Archive
 from ..archive.trends import TopicTrends
@@ -48,6 +47,9 @@ def change_points(share: np.ndarray, min_periods: int = MIN_PERIODS) -> list[int
         noise = float(np.std(share)) or 1e-9
     # KernelCPD with the linear kernel is PELT on exactly the least-squares cost, in ruptures' C code:
     # a hundred times faster than its Python Pelt(model="l2"), which took 0.4 s a topic on 8 years.
+    # Imported here: ruptures brings scipy.stats, a second of every command's start otherwise.
+    import ruptures
+
     ends = ruptures.KernelCPD(kernel="linear", min_size=min_periods).fit(share.reshape(-1, 1)).predict(
         pen=PENALTY * noise ** 2 * math.log(n))
     return [int(end) for end in ends[:-1]]
@@ -82,7 +84,7 @@ def archive_shifts(archive: Archive, by: str = "week", trends: TopicTrends | Non
     """The shifts of the archive's current topics, in time order, each with its topic's line
     (``trends``: the topics' counts when already read)."""
     trends = trends or archive.trends(by)
-    labels = archive.store.labels(archive.store.current_model()["id"])
+    labels = archive.store.labels(archive.workspace.current_model_id())
     return [{"topic": s.topic, "keyword_line": trends.lines.get(s.topic, ""), "label": labels.get(s.topic),
              "period": s.period, "before": s.before, "after": s.after}
             for s in find_shifts(trends.periods, trends.counts, trends.totals)]

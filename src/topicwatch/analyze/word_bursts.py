@@ -14,7 +14,9 @@ the words of each article's keyword line (spelling variants already merged there
 3. Two words' spells are one event when they share at least ``LINK_SHARE`` of the smaller one's
    articles (and at least two): words that burst in the same articles. A word common before the event
    ("state", "party") does not burst and cannot chain unrelated events together. Events that share
-   that much of their articles merge once more (the several ways a wire names one death).
+   that much of their articles merge once more (the several ways a wire names one death), and so do
+   two at the same time whose leading terms share a name that is theirs (``_named_alike``: the
+   English and the Spanish items of one visit).
 4. The event's own words (``_core_words``): those at least ``CORE_SHARE`` of whose articles near the
    event are in it; "visit" bursts with a state visit but is not what it is about. Its articles are
    those carrying its own words; its period and weight are that series' own burst (the strongest busy
@@ -37,16 +39,20 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, combinations
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
-from ..archive.trends import once_per_group, period_of, period_range
+from ..archive.trends import group_representatives, period_of, period_range
+from ..model.terms import STOP_WORDS
 from .burst_model import BASELINE_HALF_WIDTH, bursting, busy_spells, state_runs, surprise
 
 MIN_PEAK = 3
 LINK_SHARE = 0.5
 CORE_SHARE = 0.5
+MIN_NAME_WORD = 4  # letters: a shorter word ("kim", "un") names no one event
 LINE_WORDS = 8  # at most so many of the event's words in its line, strongest first
 
 _MONTHS = "january february march april may june july august september october november december"
@@ -88,7 +94,8 @@ class WordEvent:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Build many small containers without the cyclic garbage collector walking the growing heap again
-    and again (on 100,000 articles it doubled the time to read the lines)."""
+    and again (on 100,000 articles it doubled the time to read the lines, and each of its full passes
+    over the lines read cost a tenth of a second of finding the events)."""
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -106,21 +113,24 @@ def dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, s
 
 
 def _dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, str | None]], by: str) -> DatedLines:
-    groups = once_per_group((article, day, first, (topic, story, line))
-                            for article, day, first, topic, story, line in rows)
-    dated = [(article, day, *told) for article, day, told in groups if day]
-    undated = Counter(told[0] for _, day, told in groups if not day)
+    if not rows:
+        return DatedLines([], [], np.zeros(0, dtype=int), [], [], [], np.zeros(0), {})
+    articles, days, firsts, topics, stories, lines = zip(*rows)
+    chosen, earliest = group_representatives(articles, days, firsts)
+    dated = [(i, day) for i, day in zip(chosen, earliest) if day]
+    undated = Counter(topics[i] for i, day in zip(chosen, earliest) if not day)
     if not dated:
         return DatedLines([], [], np.zeros(0, dtype=int), [], [], [], np.zeros(0), dict(undated))
-    periods = period_range(min(g[1] for g in dated), max(g[1] for g in dated), by)
+    on_days = {day for _, day in dated}
+    periods = period_range(min(on_days), max(on_days), by)
     index = {p: i for i, p in enumerate(periods)}
-    period_of_day = {day: index[period_of(day, by)] for day in {g[1] for g in dated}}
-    at = np.array([period_of_day[g[1]] for g in dated], dtype=int)
+    period_of_day = {day: index[period_of(day, by)] for day in on_days}
+    at = np.fromiter((period_of_day[day] for _, day in dated), dtype=np.int64, count=len(dated))
     # One parse of every line at once: a hundred thousand small json.loads calls cost more than it.
-    parsed = json.loads("[" + ",".join(g[4] or "[]" for g in dated) + "]")
-    return DatedLines(periods, [g[0] for g in dated], at, [g[2] for g in dated], [g[3] for g in dated],
-                      [set(words) for words in parsed], np.bincount(at, minlength=len(periods)).astype(float),
-                      dict(undated))
+    parsed = json.loads("[" + ",".join(lines[i] or "[]" for i, _ in dated) + "]")
+    return DatedLines(periods, [articles[i] for i, _ in dated], at, [topics[i] for i, _ in dated],
+                      [stories[i] for i, _ in dated], [set(words) for words in parsed],
+                      np.bincount(at, minlength=len(periods)).astype(float), dict(undated))
 
 
 def _calendar_or_number(word: str) -> bool:
@@ -129,55 +139,86 @@ def _calendar_or_number(word: str) -> bool:
 
 def word_events(lines: DatedLines) -> list[WordEvent]:
     """Every event in ``lines``, strongest first (see the module's text)."""
+    with _collector_paused():
+        return _word_events(lines)
+
+
+def _word_events(lines: DatedLines) -> list[WordEvent]:
     n = len(lines.periods)
     if n < 2:
         return []
-    # The inverted index, built with numpy: (word id, article) pairs sorted by word.
-    every = list(chain.from_iterable(lines.words))
-    ids = {word: k for k, word in enumerate(dict.fromkeys(every))}
-    flat = np.fromiter(map(ids.__getitem__, every), dtype=np.int64, count=len(every))
-    owner = np.repeat(np.arange(len(lines.words)), [len(words) for words in lines.words])
-    order = np.lexsort((lines.article_period[owner], flat))
-    bounds = np.flatnonzero(np.diff(flat[order])) + 1
-    postings: dict[str, np.ndarray] = {}  # each kept word's articles, in date order
-    rows = []
-    for word, held in zip(ids, np.split(owner[order], bounds) if len(flat) else []):
-        if len(held) >= MIN_PEAK and not _calendar_or_number(word):
-            series = np.bincount(lines.article_period[held], minlength=n)
-            if series.max() >= MIN_PEAK:
-                postings[word] = held
-                rows.append(series)
+    postings, rows = _bursting_candidates(lines)
     if not postings:
         return []
-    spells = _word_spells(list(postings), np.asarray(rows, dtype=float), lines, postings)
-    groups = _linked([spell[4] for spell in spells])
-    # Once more over the events so far: words that never shared articles directly (the several
-    # ways the wire names one death) are one event when their events share the articles.
-    held_sets = [set().union(*(spells[k][4] for k in group)) for group in groups]
-    groups = [[k for g in merged for k in groups[g]] for merged in _linked(held_sets)]
-    extents = [(min(spells[k][1] for k in group), max(spells[k][2] for k in group)) for group in groups]
+    spells = _word_spells(list(postings), rows, lines, postings)
+    groups = _joined(spells)
+    extents = [_extent(group, spells) for group in groups]
     cores = [_core_words(group, extent, spells, postings, lines.article_period)
              for group, extent in zip(groups, extents)]
-    unions = [np.unique(np.concatenate([postings[word] for word in core])) for core in cores]
+    merged = _named_alike(cores, extents, postings)
+    if len(merged) < len(groups):
+        groups = [[k for g in together for k in groups[g]] for together in merged]
+        extents = [_extent(group, spells) for group in groups]
+        cores = [_core_words(group, extent, spells, postings, lines.article_period)
+                 for group, extent in zip(groups, extents)]
+    # Each event's articles, and how many of its own words each carries (to list them by).
+    unions, carried = zip(*(np.unique(np.concatenate([postings[word] for word in core]), return_counts=True)
+                            for core in cores))
     series = np.zeros((len(groups), n))
     for row, articles in enumerate(unions):
         series[row] = np.bincount(lines.article_period[articles], minlength=n)
     states, _, baseline = bursting(series, lines.totals, periods=lines.periods)
     events = []
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for row, start, end in state_runs(states):
+        runs.setdefault(row, []).append((start, end))
     for row, (first, last) in enumerate(extents):
-        best = _strongest_spell(series[row], states[row], baseline[row], lines.totals, first, last)
+        best = _strongest_spell(series[row], runs.get(row, []), baseline[row], lines.totals, first, last)
         if best is None:
             continue
         start, end, weight = best
         at = lines.article_period[unions[row]]
-        inside = unions[row][(at >= start) & (at <= end)].tolist()
-        carried = {i: len(lines.words[i].intersection(cores[row])) for i in inside}
-        inside.sort(key=lambda i: (-carried[i], lines.article_period[i]))
+        within = (at >= start) & (at <= end)
+        inside = unions[row][within][np.lexsort((at[within], -carried[row][within]))].tolist()
         d = lines.totals[start:end + 1].sum()
         expected = float((baseline[row, start:end + 1] * lines.totals[start:end + 1]).sum() / d) if d else 0.0
         events.append(WordEvent(_line(cores[row]), start, end, weight, inside, len(inside) / d if d else 0.0,
                                 expected))
     return sorted(events, key=lambda e: (-e.weight, e.first))
+
+
+def _bursting_candidates(lines: DatedLines) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """({word: its articles in date order}, words x periods counts) of the words that may burst: at
+    least ``MIN_PEAK`` articles in some period, no calendar word or number; in alphabetical order (a
+    set's order changes from run to run, and ties between words would follow it). The inverted index
+    is built with numpy: (word, period, article) sorted, the runs of one word in one period counted
+    at once."""
+    vocabulary = sorted(set().union(*lines.words))
+    if not vocabulary:
+        return {}, np.zeros((0, len(lines.periods)))
+    ids = {word: k for k, word in enumerate(vocabulary)}
+    sizes = [len(words) for words in lines.words]
+    flat = np.fromiter(map(ids.__getitem__, chain.from_iterable(lines.words)), dtype=np.int64, count=sum(sizes))
+    owner = np.repeat(np.arange(len(lines.words)), sizes)
+    at = lines.article_period[owner]
+    order = np.lexsort((at, flat))
+    flat, at, owner = flat[order], at[order], owner[order]
+    word_starts = np.flatnonzero(np.r_[True, np.diff(flat) != 0])
+    n = len(lines.periods)
+    key = flat * n + at
+    run_starts = np.flatnonzero(np.r_[True, np.diff(key) != 0])
+    run_lengths = np.diff(np.r_[run_starts, len(key)])
+    # the first run of each word: runs are in word order, each word's first run starts its postings
+    peak = np.maximum.reduceat(run_lengths, np.searchsorted(run_starts, word_starts))
+    kept = [k for k in np.flatnonzero(peak >= MIN_PEAK).tolist() if not _calendar_or_number(vocabulary[k])]
+    ends = np.r_[word_starts[1:], len(flat)]
+    postings = {vocabulary[k]: owner[word_starts[k]:ends[k]] for k in kept}
+    row_of = np.full(len(vocabulary), -1)
+    row_of[kept] = np.arange(len(kept))
+    rows = row_of[flat]
+    mine = rows >= 0
+    counts = np.bincount(rows[mine] * n + at[mine], minlength=len(kept) * n).reshape(len(kept), n)
+    return postings, counts.astype(float)
 
 
 def _core_words(group: list[int], extent: tuple[int, int], spells: list[tuple[str, int, int, float, set[int]]],
@@ -204,6 +245,52 @@ def _core_words(group: list[int], extent: tuple[int, int], spells: list[tuple[st
     return sorted(core, key=lambda word: -strength[word] * specific[word]) or ranked[:1]
 
 
+def _joined(spells: list[tuple[str, int, int, float, set[int]]]) -> list[list[int]]:
+    """The spells joined into events: spells sharing their articles (``_linked``), then once more the
+    events so far, so that words that never shared articles directly (the several ways the wire names
+    one death) are one event when their events share the articles."""
+    groups = _linked([spell[4] for spell in spells])
+    held_sets = [set().union(*(spells[k][4] for k in group)) for group in groups]
+    return [[k for g in merged for k in groups[g]] for merged in _linked(held_sets)]
+
+
+def _extent(group: list[int], spells: list[tuple[str, int, int, float, set[int]]]) -> tuple[int, int]:
+    """The first and last period of the group's spells."""
+    return min(spells[k][1] for k in group), max(spells[k][2] for k in group)
+
+
+def _named_alike(cores: list[list[str]], extents: list[tuple[int, int]],
+                 postings: dict[str, np.ndarray]) -> list[list[int]]:
+    """The events (by their own words ``cores`` and their extents) joined once more where two at the same
+    time lead with one name: the wire calls one man "dmitri anatoliyevich medvedev president" in its
+    English items and "dmitri anatolievich medvedev" in its Spanish ones, two terms whose articles never
+    meet. Two events whose extents overlap are one when a word of at least ``MIN_NAME_WORD`` letters,
+    not a stop word, stands in the leading term of each, and at least ``CORE_SHARE`` of all the
+    archive's articles with a term holding that word are in the two: a name is theirs, "jong" or
+    "secretary" is everyone's."""
+    leading: dict[str, list[int]] = {}
+    for row, core in enumerate(cores):
+        for word in set(core[0].split()) if core else ():
+            if len(word) >= MIN_NAME_WORD and word not in STOP_WORDS:
+                leading.setdefault(word, []).append(row)
+    shared = {word: rows for word, rows in leading.items() if len(rows) > 1}
+    carrying: dict[str, set[int]] = {}
+    for term, held in postings.items():
+        for word in shared.keys() & term.split():
+            carrying.setdefault(word, set()).update(held.tolist())
+    own: dict[int, set[int]] = {}
+    pairs = []
+    for word, rows in shared.items():
+        for a, b in combinations(rows, 2):
+            if extents[a][0] <= extents[b][1] and extents[b][0] <= extents[a][1]:
+                for row in (a, b):
+                    if row not in own:
+                        own[row] = set(np.concatenate([postings[term] for term in cores[row]]).tolist())
+                if len(carrying[word] & (own[a] | own[b])) >= CORE_SHARE * len(carrying[word]):
+                    pairs.append((a, b))
+    return _components(len(cores), pairs)
+
+
 def _word_spells(vocabulary: list[str], counts: np.ndarray, lines: DatedLines,
                  postings: dict[str, np.ndarray]) -> list[tuple[str, int, int, float, set[int]]]:
     """(word, first period, last period, gain, its articles there) of every busy spell of every word."""
@@ -222,39 +309,39 @@ def _word_spells(vocabulary: list[str], counts: np.ndarray, lines: DatedLines,
 def _linked(article_sets: list[set[int]]) -> list[list[int]]:
     """The sets (of articles: a word's spell, or an event) joined into events: two sharing at least
     ``LINK_SHARE`` of the smaller one's articles, and at least two, are one (and so, through them,
-    are their other partners)."""
-    parent = list(range(len(article_sets)))
+    are their other partners). The shared counts of every pair at once: the sets' incidence matrix
+    times its transpose."""
+    sizes = np.array([len(articles) for articles in article_sets])
+    members = np.fromiter(chain.from_iterable(article_sets), dtype=np.int64, count=int(sizes.sum()))
+    if not len(members):
+        return _components(len(article_sets), [])
+    incidence = sparse.csr_matrix((np.ones(len(members)), (np.repeat(np.arange(len(sizes)), sizes), members)),
+                                  shape=(len(sizes), int(members.max()) + 1))
+    shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
+    linked = shared.data >= np.maximum(2.0, LINK_SHARE * np.minimum(sizes[shared.row], sizes[shared.col]))
+    return _components(len(article_sets), list(zip(shared.row[linked].tolist(), shared.col[linked].tolist())))
 
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
 
-    holders: dict[int, list[int]] = {}
-    for k, articles in enumerate(article_sets):
-        for article in articles:
-            holders.setdefault(article, []).append(k)
-    shared: Counter[tuple[int, int]] = Counter()
-    for ks in holders.values():
-        for a in range(len(ks)):
-            for b in range(a + 1, len(ks)):
-                shared[ks[a], ks[b]] += 1
-    for (a, b), count in shared.items():
-        if count >= max(2.0, LINK_SHARE * min(len(article_sets[a]), len(article_sets[b]))):
-            parent[root(a)] = root(b)
+def _components(count: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """The connected components of ``count`` items joined by ``pairs``, each in order, ordered by their
+    first item."""
+    if not pairs:
+        return [[k] for k in range(count)]
+    a, b = zip(*pairs)
+    graph = sparse.coo_matrix((np.ones(len(pairs)), (a, b)), shape=(count, count))
+    _, labels = connected_components(graph, directed=False)
     groups: dict[int, list[int]] = {}
-    for k in range(len(article_sets)):
-        groups.setdefault(root(k), []).append(k)
+    for k, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(k)
     return list(groups.values())
 
 
-def _strongest_spell(series: np.ndarray, states: np.ndarray, baseline: np.ndarray, totals: np.ndarray,
+def _strongest_spell(series: np.ndarray, runs: list[tuple[int, int]], baseline: np.ndarray, totals: np.ndarray,
                      first: int, last: int) -> tuple[int, int, float] | None:
-    """(start, end, weight) of the strongest (``surprise``) busy spell of ``series``'s burst state that
-    overlaps ``first..last``; None when the series does not burst there."""
+    """(start, end, weight) of the strongest (``surprise``) busy spell of ``series``'s runs of the burst
+    state that overlaps ``first..last``; None when the series does not burst there."""
     best = None
-    for _, start, end in state_runs(states):
+    for start, end in runs:
         for a, b in busy_spells(series, totals, start, end):
             if b >= first and a <= last:
                 weight = surprise(float(series[a:b + 1].sum()), float((baseline[a:b + 1] * totals[a:b + 1]).sum()))

@@ -18,7 +18,7 @@ from .workspace import Workspace
 def topics(ws: Workspace, lang: str | None = None, place: str | None = None, new: bool = False
            ) -> list[dict[str, Any]]:
     """Every topic of the current model (see ``Archive.topics``)."""
-    model_id = ws.current_model()["id"]
+    model_id = ws.current_model_id()
     found = ws.store.topics(model_id)
     languages = ws.store.topic_languages(model_id)
     for t in found:
@@ -39,7 +39,7 @@ def topics(ws: Workspace, lang: str | None = None, place: str | None = None, new
 
 def stories(ws: Workspace, topic: int | None = None) -> list[dict[str, Any]]:
     """The stories inside topics (see ``Archive.stories``)."""
-    model_id = ws.current_model()["id"]
+    model_id = ws.current_model_id()
     if topic is not None:
         check_live_topic(ws, model_id, topic)
     found = ws.store.stories(model_id, topic)
@@ -56,7 +56,7 @@ def article(ws: Workspace, article_id: str, n_terms: int = DEFAULT_ARTICLE_TERMS
 
 
 def topic_articles(ws: Workspace, topic: int, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    ids = ws.store.topic_article_ids(ws.current_model()["id"], topic, limit, offset)
+    ids = ws.store.topic_article_ids(ws.current_model_id(), topic, limit, offset)
     return [with_topic(ws, ws.store.article(article_id)) for article_id in ids]
 
 
@@ -66,7 +66,7 @@ def with_topic(ws: Workspace, stored: StoredArticle, n_terms: int = DEFAULT_ARTI
     record = asdict(stored)
     record.update(topic=None, keyword_line=None, article_line=None, topic_line=None, line_source=None,
                   story=None)
-    model = ws.store.current_model()
+    model = ws.store.current_model(state=False)
     if model is not None:
         found = ws.store.assignment(model["id"], stored.id)
         if found is not None:
@@ -84,7 +84,7 @@ def trends(ws: Workspace, by: str = "month", place: str | None = None, dedupe: b
     articles = article_ids_with_place(ws.store, place) if place is not None else None
     if dedupe:
         representatives(ws.store)  # indexes articles archived before duplicates were tracked
-    model_id = ws.current_model()["id"]
+    model_id = ws.current_model_id()
     found = topic_trends(ws.store, model_id, by, dedupe=dedupe, articles=articles, grain=level)
     rows = ws.store.topics(model_id) if level == "topic" else ws.store.stories(model_id)
     found.lines = {t[level]: keyword_line(t["keywords"]) for t in rows}
@@ -97,7 +97,7 @@ def trends(ws: Workspace, by: str = "month", place: str | None = None, dedupe: b
 
 
 def places(ws: Workspace, topic: int | None = None) -> list[dict[str, Any]]:
-    model = ws.store.current_model()
+    model = ws.store.current_model(state=False)
     return place_counts(ws.store, model["id"] if model else None, topic)
 
 
@@ -113,7 +113,7 @@ def new_topics(ws: Workspace) -> list[dict[str, Any]]:
 def keyword_history(ws: Workspace, topic: int) -> list[dict[str, Any]]:
     """Every version of a topic's line; a topic split or merged away keeps its history, an id the
     model never had is an error (not an empty history)."""
-    model = ws.current_model()["id"]
+    model = ws.current_model_id()
     if topic not in {t["topic"] for t in ws.store.topics(model, include_retired=True)}:
         raise UnknownTopic(f"no topic {topic} in the current model (see 'topicwatch topics')")
     return ws.store.topic_versions(model, topic)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
@@ -126,17 +126,42 @@ def topic_trends(
 
 def once_per_group(rows: Iterable[tuple[str, str | None, str | None, T]]) -> list[tuple[str, str | None, T]]:
     """(article, date, group's first or None, payload) in ingest order -> (the group's article, its
-    earliest date, payload) once per group of near-duplicates: the first's article and payload (else
-    the earliest member's), the earliest date of any member. An article in no group is its own."""
-    groups: dict[str, list] = {}
-    for article, day, first, payload in rows:
+    earliest date, payload) once per group of near-duplicates (``group_representatives``)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    articles, days, firsts, payloads = zip(*rows)
+    chosen, earliest = group_representatives(articles, days, firsts)
+    return [(articles[i], day, payloads[i]) for i, day in zip(chosen, earliest)]
+
+
+def group_representatives(articles: Sequence[str], days: Sequence[str | None],
+                          firsts: Sequence[str | None]) -> tuple[list[int], list[str | None]]:
+    """(row of each group's article, the group's earliest date), once per group of near-duplicates, in
+    the order the groups first appear, from the rows' article, date and group's first (None for a
+    group's first or an article in no group), in ingest order: the group's first speaks for it (else
+    its earliest member), at the earliest date of any member. An article in no group is its own,
+    and costs only a look-up: most articles of an archive have no near-duplicate."""
+    grouped = {first for first in firsts if first is not None}
+    if not grouped:
+        return list(range(len(articles))), list(days)
+    chosen: list[int] = []
+    earliest: list[str | None] = []
+    slot: dict[str, int] = {}  # group -> its place in the lists
+    for i, (article, day, first) in enumerate(zip(articles, days, firsts)):
+        if first is None and article not in grouped:
+            chosen.append(i)
+            earliest.append(day)
+            continue
         key = first or article
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [article, day, payload]
-        elif day and (not group[1] or day < group[1]):
-            group[1] = day
-        if first is None:  # the group's first (or an article in no group) speaks for it
-            group = groups[key]
-            group[0], group[2] = article, payload
-    return [(article, day, payload) for article, day, payload in groups.values()]
+        k = slot.get(key)
+        if k is None:
+            slot[key] = len(chosen)
+            chosen.append(i)
+            earliest.append(day)
+            continue
+        if day and (not earliest[k] or day < earliest[k]):
+            earliest[k] = day
+        if first is None:
+            chosen[k] = i
+    return chosen, earliest

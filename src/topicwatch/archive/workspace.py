@@ -35,12 +35,17 @@ class Workspace:
             self._processes = None
         self.store.close()
 
-    def current_model(self) -> dict[str, Any]:
-        """The current model's record; an error that says what to run when there is none yet."""
-        model = self.store.current_model()
+    def current_model(self, state: bool = True) -> dict[str, Any]:
+        """The current model's record (``state=False``: without its state, tens of megabytes on a big
+        archive); an error that says what to run when there is none yet."""
+        model = self.store.current_model(state)
         if model is None:
             raise ArchiveError(f"{self.path}: no topics yet (run 'topicwatch fit' first)")
         return model
+
+    def current_model_id(self) -> int:
+        """The current model's id (its state not read); the same error as ``current_model``."""
+        return int(self.current_model(state=False)["id"])
 
     def labelled_model(self) -> dict[str, Any]:
         """The current model's record, when it has labelled every article; else an error that says

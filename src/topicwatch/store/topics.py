@@ -130,10 +130,12 @@ class TopicTables(StoreCore):
         """How many topics the model has (retired ones too)."""
         return int(self.conn.execute("SELECT count(*) FROM topics WHERE model = ?", (model,)).fetchone()[0])
 
-    def topic_keywords(self, model: int) -> dict[int, list[str]]:
-        """topic -> its stored keywords, for every topic of the model (one lean query, no counts)."""
+    def topic_keywords(self, model: int, include_retired: bool = True) -> dict[int, list[str]]:
+        """topic -> its stored keywords, for every topic of the model (one lean query, no counts), in
+        order; without the retired ones when asked."""
         return {topic: json.loads(words) for topic, words in self.conn.execute(
-            "SELECT topic, keywords FROM topics WHERE model = ?", (model,))}
+            "SELECT topic, keywords FROM topics WHERE model = ?" + ("" if include_retired else " AND retired = 0")
+            + " ORDER BY topic", (model,))}
 
     def topic_language_lines(self, model: int) -> dict[int, dict[str, list[str]]]:
         """topic -> language -> keywords, for the topics that have lines in several languages."""

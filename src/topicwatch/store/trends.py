@@ -26,10 +26,11 @@ class TrendTables(StoreCore):
     def article_lines_in_order(self, model: int) -> list[tuple[str, str | None, str | None, int, int | None, str | None]]:
         """(article id, date, its near-duplicate group's first or None, topic, story, own line as JSON or
         None) of every labelled article, in ingest order: what the event grain counts."""
+        # Articles scanned in ingest order, each one's assignment looked up: no sort of the rows.
         return self.conn.execute(
-            "SELECT s.article, a.date, d.first, s.topic, s.story, s.line FROM assignments s"
-            " JOIN articles a ON a.id = s.article LEFT JOIN duplicates d ON d.article = s.article"
-            " WHERE s.model = ? ORDER BY a.seq", (model,),
+            "SELECT a.id, a.date, d.first, s.topic, s.story, s.line FROM articles a"
+            " CROSS JOIN assignments s ON s.model = ? AND s.article = a.id LEFT JOIN duplicates d ON d.article = a.id"
+            " ORDER BY a.seq", (model,),
         ).fetchall()
 
     def dated_topic_articles(self, model: int, topic: int, grain: str = "topic", first: str | None = None,
