@@ -110,6 +110,14 @@ def test_an_event_is_the_words_that_burst_together_dated_to_its_week():
     assert len(visit.articles) == 5
 
 
+def test_words_that_never_burst_make_no_event():
+    # "steady" is in three articles of twenty every week: counted (three a week), never a burst
+    names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    weeks = [[["steady"]] * 3 + [[f"{names[w % 10]} {names[k % 10]} {'x' * (w + 1)}"] for k in range(17)]
+             for w in range(30)]
+    assert word_events(dated_lines(_lines_rows(weeks), "week")) == []
+
+
 def test_one_name_in_two_languages_is_one_event_and_an_everyday_word_joins_nothing():
     rng = np.random.default_rng(1)
     common = ["rice", "market", "border", "prices", "visit", "delegation", "talks", "message", "president"]

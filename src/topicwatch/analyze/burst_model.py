@@ -179,10 +179,8 @@ def burst_states(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: fl
     single = np.ndim(r) == 1
     r = np.atleast_2d(np.asarray(r, dtype=float))
     d = np.broadcast_to(np.asarray(d, dtype=float), r.shape)
-    p0 = np.clip(local_baseline(r, d[0]) if baseline is None else np.atleast_2d(baseline), 1e-9, 0.5)
-    p0 = np.broadcast_to(p0, r.shape)
-    p1 = np.minimum(s * p0, 0.9999)
-    up = gamma * math.log(max(r.shape[1], 2))
+    p0, p1 = _rates(local_baseline(r, d[0]) if baseline is None else baseline, s, r.shape)
+    up = _entry_cost(r.shape[1], gamma)
     states = np.zeros(r.shape, dtype=np.int64)
     gain = np.zeros(r.shape)
     may = _may_burst(r, d, p0, p1, s, up)
@@ -190,6 +188,18 @@ def burst_states(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: fl
         gain[may] = _burst_gain(r[may], d[may], p0[may], p1[may])
         states[may] = _cheapest_states(gain[may], up)
     return (states[0], gain[0]) if single else (states, gain)
+
+
+def _rates(baseline: np.ndarray, s: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(p0, p1): the base state's share (the baseline, kept inside (0, 0.5]) and the burst state's
+    (``s`` times it, below 1), per row and period."""
+    p0 = np.broadcast_to(np.clip(np.atleast_2d(baseline), 1e-9, 0.5), shape)
+    return p0, np.minimum(s * p0, 0.9999)
+
+
+def _entry_cost(periods: int, gamma: float) -> float:
+    """The cost of entering the burst state: ``gamma`` x ln(T)."""
+    return gamma * math.log(max(periods, 2))
 
 
 def _may_burst(r: np.ndarray, d: np.ndarray, p0: np.ndarray, p1: np.ndarray, s: float, up: float) -> np.ndarray:
@@ -245,9 +255,8 @@ def bursting(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: float 
     # The floor only raises the baseline, and a higher baseline only lowers the burst state's
     # advantage: a series that cannot burst against its local share cannot against the floor either,
     # so the floor and the model are computed for the others only (most words of an archive).
-    p0 = np.clip(baseline, 1e-9, 0.5)
-    may = _may_burst(r, np.broadcast_to(d, r.shape), p0, np.minimum(s * p0, 0.9999), s,
-                     gamma * math.log(max(r.shape[1], 2)))
+    may = _may_burst(r, np.broadcast_to(d, r.shape), *_rates(baseline, s, r.shape), s,
+                     _entry_cost(r.shape[1], gamma))
     seasonal = seasonal_baseline(r[may], d, periods) if periods and len(may) else None
     if seasonal is not None:
         baseline[may] = np.maximum(baseline[may], seasonal)
@@ -283,16 +292,39 @@ def find_bursts(
     if not topics or len(periods) < 2:
         return []
     states, _, baseline = bursting(r, d, s, gamma, periods)
-    bursts: list[Burst] = []
+    bursts = [Burst(topics[spell.row], periods[spell.first], periods[spell.last], spell.weight, int(spell.seen),
+                    spell.share, spell.baseline) for spell in weighed_spells(r, d, states, baseline)]
+    return sorted(bursts, key=lambda b: (-b.weight, b.start, b.topic))
+
+
+@dataclass
+class Spell:
+    """A busy spell of a series' burst state (``busy_spells``), weighed (``surprise``): the periods
+    ``first..last`` of row ``row``, its ``seen`` articles, its share of the archive then and its usual
+    share (the baseline's) there."""
+
+    row: int
+    first: int
+    last: int
+    weight: float
+    seen: float
+    share: float
+    baseline: float
+
+
+def weighed_spells(r: np.ndarray, d: np.ndarray, states: np.ndarray, baseline: np.ndarray) -> list[Spell]:
+    """Every busy spell of every row's burst state, row by row, in time order, each weighed against
+    the row's baseline: what a burst is, at every grain."""
+    spells = []
     for row, start, end in state_runs(states):
         for first, last in busy_spells(r[row], d, start, end):
             window = slice(first, last + 1)
             in_burst = d[window].sum()
             expected = float((baseline[row, window] * d[window]).sum())
             seen = float(r[row, window].sum())
-            bursts.append(Burst(topics[row], periods[first], periods[last], surprise(seen, expected), int(seen),
+            spells.append(Spell(row, first, last, surprise(seen, expected), seen,
                                 seen / in_burst if in_burst else 0.0, expected / in_burst if in_burst else 0.0))
-    return sorted(bursts, key=lambda b: (-b.weight, b.start, b.topic))
+    return spells
 
 
 def state_runs(states: np.ndarray) -> list[tuple[int, int, int]]:

@@ -11,7 +11,7 @@ from datetime import date
 
 from ..archive.archive import Archive
 from ..archive.trends import TopicTrends, period_dates, period_of
-from ..store import Store, representatives
+from ..store import representatives
 from .burst_model import MIN_HISTORY, Burst, find_bursts
 from .word_bursts import DatedLines, WordEvent, dated_lines, word_events
 
@@ -24,6 +24,12 @@ def bursting_now(periods: list[str], counts: dict[int, list[int]], totals: list[
 
 LEVELS = ("event", "topic", "story", "both")
 LEVEL_GRAINS = {"event": ("event",), "topic": ("topic",), "story": ("story",), "both": ("topic", "story")}
+
+
+def burst_headline(burst: dict) -> str:
+    """The line a listed burst is shown by: an event's own words say what happened; a topic's or a
+    story's burst is told by the story most of it is in, when it has one (``archive_events``)."""
+    return burst["keyword_line"] if burst["level"] == "event" else burst.get("story_line") or burst["keyword_line"]
 
 
 def check_date(value: str | None, option: str) -> str | None:
@@ -77,10 +83,13 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     found = found[:limit] if limit is not None else found
     labels = store.labels(model)
     topic_of_story = {s["story"]: s["topic"] for s in store.stories(model)} if "story" in grains else {}
+    # the listed events' top articles' dates and titles, in one read
+    titles = store.dated_titles([lines.article_ids[i] for grain, burst in found if grain == "event"
+                                 for i in events[burst.topic].articles[:per_burst]]) if events else {}
     out = []
     for grain, burst in found:
-        if grain == "event" and lines is not None:
-            told = _event_told(store, lines, events[burst.topic], per_burst)
+        if grain == "event":
+            told = _event_told(lines, events[burst.topic], per_burst, titles)
         else:
             first, _ = period_dates(burst.start, by)
             _, last = period_dates(burst.end, by)
@@ -97,13 +106,12 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     return out
 
 
-def _event_told(store: Store, lines: DatedLines, event: WordEvent, per_burst: int) -> dict:
+def _event_told(lines: DatedLines, event: WordEvent, per_burst: int, titles: dict[str, tuple[str, str]]) -> dict:
     """An event burst's topic and story (those most of its articles are in), its words as its line,
-    and its top articles (those carrying most of its words)."""
+    and its top articles (those carrying most of its words; ``titles``: their dates and titles)."""
     topics = Counter(lines.topics[i] for i in event.articles)
     stories = Counter(lines.stories[i] for i in event.articles if lines.stories[i] is not None)
     ids = [lines.article_ids[i] for i in event.articles[:per_burst]]
-    titles = store.dated_titles(ids)
     return {"topic": topics.most_common(1)[0][0], "story": stories.most_common(1)[0][0] if stories else None,
             "keyword_line": " ".join(event.words),
             "top_articles": [{"id": i, "date": titles[i][0], "title": titles[i][1]} for i in ids if i in titles]}

@@ -47,7 +47,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..archive.trends import group_representatives, period_of, period_range
 from ..model.terms import STOP_WORDS
-from .burst_model import BASELINE_HALF_WIDTH, bursting, busy_spells, state_runs, surprise
+from .burst_model import BASELINE_HALF_WIDTH, Spell, bursting, busy_spells, state_runs, weighed_spells
 
 MIN_PEAK = 3
 LINK_SHARE = 0.5
@@ -105,14 +105,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@_collector_paused()
 def dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, str | None]], by: str) -> DatedLines:
     """``DatedLines`` from (article, date, its group's first or None, topic, story, line JSON) in ingest
     order: a group counts once, as its first article, at the group's earliest date."""
-    with _collector_paused():
-        return _dated_lines(rows, by)
-
-
-def _dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, str | None]], by: str) -> DatedLines:
     if not rows:
         return DatedLines([], [], np.zeros(0, dtype=int), [], [], [], np.zeros(0), {})
     articles, days, firsts, topics, stories, lines = zip(*rows)
@@ -137,13 +133,9 @@ def _calendar_or_number(word: str) -> bool:
     return bool(_DIGIT.search(word)) or any(part in _CALENDAR for part in word.split())
 
 
+@_collector_paused()
 def word_events(lines: DatedLines) -> list[WordEvent]:
     """Every event in ``lines``, strongest first (see the module's text)."""
-    with _collector_paused():
-        return _word_events(lines)
-
-
-def _word_events(lines: DatedLines) -> list[WordEvent]:
     n = len(lines.periods)
     if n < 2:
         return []
@@ -151,16 +143,17 @@ def _word_events(lines: DatedLines) -> list[WordEvent]:
     if not postings:
         return []
     spells = _word_spells(list(postings), rows, lines, postings)
-    groups = _joined(spells)
-    extents = [_extent(group, spells) for group in groups]
-    cores = [_core_words(group, extent, spells, postings, lines.article_period)
-             for group, extent in zip(groups, extents)]
+    if not spells:  # no word bursts
+        return []
+    groups, extents, cores = (list(column) for column in zip(*(
+        _event_of(group, spells, postings, lines.article_period) for group in _joined(spells))))
     merged = _named_alike(cores, extents, postings)
     if len(merged) < len(groups):
-        groups = [[k for g in together for k in groups[g]] for together in merged]
-        extents = [_extent(group, spells) for group in groups]
-        cores = [_core_words(group, extent, spells, postings, lines.article_period)
-                 for group, extent in zip(groups, extents)]
+        # only the events joined have new words to find; the others keep theirs
+        kept = [(groups[together[0]], extents[together[0]], cores[together[0]]) if len(together) == 1
+                else _event_of([k for g in together for k in groups[g]], spells, postings, lines.article_period)
+                for together in merged]
+        groups, extents, cores = (list(column) for column in zip(*kept))
     # Each event's articles, and how many of its own words each carries (to list them by).
     unions, carried = zip(*(np.unique(np.concatenate([postings[word] for word in core]), return_counts=True)
                             for core in cores))
@@ -168,22 +161,20 @@ def _word_events(lines: DatedLines) -> list[WordEvent]:
     for row, articles in enumerate(unions):
         series[row] = np.bincount(lines.article_period[articles], minlength=n)
     states, _, baseline = bursting(series, lines.totals, periods=lines.periods)
+    # Each event's period and weight: the strongest spell of its series' burst inside its words' spells.
+    strongest: dict[int, Spell] = {}
+    for spell in weighed_spells(series, lines.totals, states, baseline):
+        first, last = extents[spell.row]
+        best = strongest.get(spell.row)
+        if spell.last >= first and spell.first <= last and (best is None or spell.weight > best.weight):
+            strongest[spell.row] = spell
     events = []
-    runs: dict[int, list[tuple[int, int]]] = {}
-    for row, start, end in state_runs(states):
-        runs.setdefault(row, []).append((start, end))
-    for row, (first, last) in enumerate(extents):
-        best = _strongest_spell(series[row], runs.get(row, []), baseline[row], lines.totals, first, last)
-        if best is None:
-            continue
-        start, end, weight = best
+    for row, spell in sorted(strongest.items()):
         at = lines.article_period[unions[row]]
-        within = (at >= start) & (at <= end)
+        within = (at >= spell.first) & (at <= spell.last)
         inside = unions[row][within][np.lexsort((at[within], -carried[row][within]))].tolist()
-        d = lines.totals[start:end + 1].sum()
-        expected = float((baseline[row, start:end + 1] * lines.totals[start:end + 1]).sum() / d) if d else 0.0
-        events.append(WordEvent(_line(cores[row]), start, end, weight, inside, len(inside) / d if d else 0.0,
-                                expected))
+        events.append(WordEvent(_line(cores[row]), spell.first, spell.last, spell.weight, inside, spell.share,
+                                spell.baseline))
     return sorted(events, key=lambda e: (-e.weight, e.first))
 
 
@@ -254,9 +245,11 @@ def _joined(spells: list[tuple[str, int, int, float, set[int]]]) -> list[list[in
     return [[k for g in merged for k in groups[g]] for merged in _linked(held_sets)]
 
 
-def _extent(group: list[int], spells: list[tuple[str, int, int, float, set[int]]]) -> tuple[int, int]:
-    """The first and last period of the group's spells."""
-    return min(spells[k][1] for k in group), max(spells[k][2] for k in group)
+def _event_of(group: list[int], spells: list[tuple[str, int, int, float, set[int]]], postings: dict[str, np.ndarray],
+              article_period: np.ndarray) -> tuple[list[int], tuple[int, int], list[str]]:
+    """(the spells, their first and last period, the event's own words) of an event of spells."""
+    extent = min(spells[k][1] for k in group), max(spells[k][2] for k in group)
+    return group, extent, _core_words(group, extent, spells, postings, article_period)
 
 
 def _named_alike(cores: list[list[str]], extents: list[tuple[int, int]],
@@ -334,20 +327,6 @@ def _components(count: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
     for k, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(k)
     return list(groups.values())
-
-
-def _strongest_spell(series: np.ndarray, runs: list[tuple[int, int]], baseline: np.ndarray, totals: np.ndarray,
-                     first: int, last: int) -> tuple[int, int, float] | None:
-    """(start, end, weight) of the strongest (``surprise``) busy spell of ``series``'s runs of the burst
-    state that overlaps ``first..last``; None when the series does not burst there."""
-    best = None
-    for start, end in runs:
-        for a, b in busy_spells(series, totals, start, end):
-            if b >= first and a <= last:
-                weight = surprise(float(series[a:b + 1].sum()), float((baseline[a:b + 1] * totals[a:b + 1]).sum()))
-                if best is None or weight > best[2]:
-                    best = (a, b, weight)
-    return best
 
 
 def _line(words: list[str]) -> list[str]:

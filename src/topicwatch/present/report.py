@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+from ..analyze.bursts import burst_headline
 from ..analyze.events import archive_events
 from ..archive.archive import Archive
 from .web import queries
@@ -107,7 +108,7 @@ def _events_section(archive: Archive, top: int, most: int = 15) -> str:
     rows = []
     for b in sorted(found["bursts"], key=lambda b: b["start"]):
         titles = "<br>".join(f"{escape(a['date'])} {escape(a['title'] or '')}" for a in b["top_articles"])
-        line = b["keyword_line"] if b["level"] == "event" else b["story_line"] or b["keyword_line"]
+        line = burst_headline(b)
         rows.append(f"<tr><td class=\"nowrap\">{escape(b['start'])} – {escape(b['end'])}</td>"
                     f"<td class=\"num\">{b['share']:.1%} <span class=\"muted\">({b['baseline']:.1%})</span></td>"
                     f"<td><span class=\"kw\">{escape(line)}</span><div class=\"meta\">{titles}</div></td></tr>")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ...analyze.bursts import archive_bursts
+from ...analyze.bursts import archive_bursts, burst_headline
 from ...analyze.events import archive_events
 from .analysis import Period
 from .app import JsonOption, add_row, app, open_archive, out, print_json, say
@@ -33,10 +33,9 @@ def _burst_table(found: list[dict]) -> Table:
                   header_style="bold")
     for b in found:
         titles = "\n".join(f"  {a['date']} {(a['title'] or '')[:70]}" for a in b["top_articles"][:3])
-        if b["level"] == "event":  # its own words say what happened; its story is where it sits
-            line = b["keyword_line"] + (f"\n  (story: {b['story_line']})" if b.get("story_line") else "")
-        else:
-            line = b["keyword_line"] if not b.get("story_line") else f"{b['story_line']}\n  (topic: {b['keyword_line']})"
+        line = burst_headline(b)
+        if b.get("story_line"):  # the other line, beside it: an event's story, a topic burst's topic
+            line += (f"\n  (story: {b['story_line']})" if b["level"] == "event" else f"\n  (topic: {b['keyword_line']})")
         where = str(b["topic"]) if b.get("story") is None else f"{b['topic']}/{b['story']}"
         add_row(table, where, b["start"], b["end"], f"{b['weight']:.1f}", str(b["articles"]),
                 f"{b['share']:.1%} ({b['baseline']:.1%})", f"{line}\n{titles}")
