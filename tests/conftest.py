@@ -1,21 +1,38 @@
-"""Shared fixtures: the real corpora in ../shared/data and a real fast embedder."""
+"""Shared fixtures: the real corpora in ../shared/data (or where ``TOPICWATCH_DATA`` says) and a real
+fast embedder."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA_DIR = Path(os.environ.get("TOPICWATCH_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+_missing_corpora: set[str] = set()
+
+
+def skip_without_corpus(path: Path) -> None:
+    """Skip the calling test when a corpus is absent, and remember it for the run's summary."""
+    if not path.exists():
+        _missing_corpora.add(path.name)
+        pytest.skip(f"corpus {path} not present (set TOPICWATCH_DATA to the folder holding it)")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say loudly, at the end of the run, when tests on the real corpora were skipped for want of them."""
+    if _missing_corpora:
+        terminalreporter.write_line(
+            f"WARNING: real-data tests skipped, corpora not found in {DATA_DIR}: {', '.join(sorted(_missing_corpora))}."
+            " Set TOPICWATCH_DATA to the folder holding them.", yellow=True, bold=True)
 
 
 def load_corpus(name: str, limit: int | None = None) -> list[dict]:
     path = DATA_DIR / name
-    if not path.exists():
-        pytest.skip(f"corpus {path} not present")
+    skip_without_corpus(path)
     rows = []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:

@@ -45,7 +45,8 @@ def test_demo_flow_on_the_bundled_sample(workdir):
     assert article["topic_line"] in {t["keyword_line"] for t in topics} and shown[0] != article["topic_line"]
     assert len(run("show", "sample-001", "--terms", "3", cwd=workdir).stdout.splitlines()[0].split()) < len(
         shown[0].split())
-    stories = json.loads(run("topics", "--level", "stories", "--json", cwd=workdir).stdout)
+    stories = json.loads(run("topics", "--level", "story", "--json", cwd=workdir).stdout)
+    assert json.loads(run("topics", "--level", "stories", "--json", cwd=workdir).stdout) == stories
     assert len(stories) >= len(topics) and all(st["keyword_line"] for st in stories)
     assert sum(st["size"] for st in stories) == 84
     first_topic = topics[0]["topic"]

@@ -22,7 +22,7 @@ from topicwatch.analyze.shifts import find_shifts
 from topicwatch.analyze.word_bursts import dated_lines, word_events
 from topicwatch.present.web import create_app
 
-from .conftest import DATA_DIR
+from .conftest import DATA_DIR, skip_without_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from events import score  # the rule: a top-30 burst within 14 days, lasting at most 8 weeks
@@ -134,6 +134,21 @@ def test_one_name_in_two_languages_is_one_event_and_an_everyday_word_joins_nothi
     assert "president elect" not in carrying[0].words
 
 
+def test_cognates_of_two_languages_are_one_event():
+    rng = np.random.default_rng(3)
+    common = ["rice", "market", "border", "prices", "visit", "delegation", "talks", "message", "politics"]
+    weeks = [[list(rng.choice(common, 3, replace=False)) for _ in range(40)] for _ in range(30)]
+    # Week 12: one death told in English and in Spanish items, whose terms never meet (nor share a whole
+    # word) but begin alike; and a party congress that week, which begins like neither.
+    weeks[12] += [["condolences", "bier", "grief"]] * 5
+    weeks[12] += [["condolencias", "fallecimiento"]] * 5
+    weeks[12] += [["partidos politicos", "congreso"]] * 5
+    events = word_events(dated_lines(_lines_rows(weeks), "week"))
+    death = [e for e in events if {"condolences", "condolencias"} & set(e.words)]
+    assert len(death) == 1 and len(death[0].articles) == 10, [e.words for e in death]
+    assert [e for e in events if "partidos politicos" in e.words] and "congreso" not in death[0].words
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 12), min_size=8, max_size=8), min_size=1, max_size=6),
        st.floats(1.5, 8.0))
@@ -194,8 +209,7 @@ def test_events_from_the_command_line_and_the_api(tmp_path):
 
 def _archive_of(tmp_path_factory, name: str) -> Path:
     source = DATA_DIR / f"{name}.jsonl.gz"
-    if not source.exists():
-        pytest.skip(f"corpus {source} not present")
+    skip_without_corpus(source)
     path = tmp_path_factory.mktemp(name) / "a.db"
     with Archive(path) as archive:
         archive.ingest([source])

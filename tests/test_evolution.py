@@ -310,6 +310,10 @@ def test_cli_time_and_edit_commands(tmp_path):
     bad = _cli("-a", "a.db", "topic", "merge", "0", cwd=tmp_path)
     assert bad.returncode == 1 and "at least two different topics" in bad.stderr
     assert json.loads(_cli("-a", "a.db", "bursts", "--by", "month", "--json", cwd=tmp_path).stdout) is not None
+    # one spelling of the grain for every command, the plural taken as well
+    story_bursts = _cli("-a", "a.db", "bursts", "--by", "month", "--level", "story", "--json", cwd=tmp_path).stdout
+    assert _cli("-a", "a.db", "bursts", "--by", "month", "--level", "stories", "--json", cwd=tmp_path).stdout == story_bursts
+    assert all(b["level"] == "story" for b in json.loads(story_bursts))
 
 
 def test_widening_the_lexical_view_leaves_every_vector_as_it_was():

@@ -14,7 +14,7 @@ from topicwatch.read import ReaderOptions, read_inputs
 from topicwatch.read.records import Article, Reject
 from topicwatch.read.text_files import is_keyword_line, split_text
 
-SHARED_DATA = Path(__file__).parents[1].parent / "shared" / "data"
+from .conftest import DATA_DIR, skip_without_corpus
 
 
 def read_all(*paths: str | Path, **options: object) -> list[Article | Reject]:
@@ -403,9 +403,8 @@ def test_missing_path_and_unsupported_type(tmp_path: Path) -> None:
 
 
 def test_real_corpus_first_50_lines(tmp_path: Path) -> None:
-    corpus = SHARED_DATA / "bbc_news.jsonl.gz"
-    if not corpus.exists():
-        pytest.skip(f"{corpus} not found")
+    corpus = DATA_DIR / "bbc_news.jsonl.gz"
+    skip_without_corpus(corpus)
     sample = tmp_path / "bbc_head.jsonl.gz"
     with gzip.open(corpus, "rb") as source, gzip.open(sample, "wb") as target:
         target.writelines(itertools.islice(source, 50))

@@ -15,8 +15,8 @@ the words of each article's keyword line (spelling variants already merged there
    articles (and at least two): words that burst in the same articles. A word common before the event
    ("state", "party") does not burst and cannot chain unrelated events together. Events that share
    that much of their articles merge once more (the several ways a wire names one death), and so do
-   two at the same time whose leading terms share a name that is theirs (``_named_alike``: the
-   English and the Spanish items of one visit).
+   two at the same time whose leading terms share a name, or a cognate, that is theirs
+   (``_named_alike``: the English and the Spanish items of one visit, of one death).
 4. The event's own words (``_core_words``): those at least ``CORE_SHARE`` of whose articles near the
    event are in it; "visit" bursts with a state visit but is not what it is about. Its articles are
    those carrying its own words; its period and weight are that series' own burst (the strongest busy
@@ -54,6 +54,8 @@ LINK_SHARE = 0.5
 CORE_SHARE = 0.5
 MIN_NAME_WORD = 4  # letters: a shorter word ("kim", "un") names no one event
 LINE_WORDS = 8  # at most so many of the event's words in its line, strongest first
+LEADING_TERMS = 3  # an event's strongest terms, whose names may join it with another language's event
+COGNATE_PREFIX = 5  # letters two words must begin with alike to count as one name in two languages
 
 _MONTHS = "january february march april may june july august september october november december"
 _CALENDAR = frozenset(f"{_MONTHS} jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday"
@@ -256,20 +258,28 @@ def _named_alike(cores: list[list[str]], extents: list[tuple[int, int]],
                  postings: dict[str, np.ndarray]) -> list[list[int]]:
     """The events (by their own words ``cores`` and their extents) joined once more where two at the same
     time lead with one name: the wire calls one man "dmitri anatoliyevich medvedev president" in its
-    English items and "dmitri anatolievich medvedev" in its Spanish ones, two terms whose articles never
-    meet. Two events whose extents overlap are one when a word of at least ``MIN_NAME_WORD`` letters,
-    not a stop word, stands in the leading term of each, and at least ``CORE_SHARE`` of all the
-    archive's articles with a term holding that word are in the two: a name is theirs, "jong" or
-    "secretary" is everyone's."""
+    English items and "dmitri anatolievich medvedev" in its Spanish ones, and a death "condolences" in
+    the one and "condolencias" in the other, terms whose articles never meet. Two events whose extents
+    overlap are one when a word of at least ``MIN_NAME_WORD`` letters, not a stop word, stands in the
+    ``LEADING_TERMS`` strongest terms of each, or two words beginning with the same ``COGNATE_PREFIX``
+    letters (cognates: "satellite", "satelite"), and at least ``CORE_SHARE`` of all the archive's
+    articles with a term holding such a word are in the two: a name is theirs, "jong", "secretary" or
+    "president" is everyone's.
+
+    Cognates are told by their common first letters, as Simard, Foster and Isabelle (1992) told them to
+    align a text with its translation (they took four); five keep "centenary" and "central" apart,
+    and the share of its articles a word must have in the two events keeps an everyday cognate
+    ("political", "politicos") from joining anything. Fewer letters join more events falsely (each
+    then rests on that share alone); more miss the accented forms ("satellite", "satelite")."""
     leading: dict[str, list[int]] = {}
     for row, core in enumerate(cores):
-        for word in set(core[0].split()) if core else ():
-            if len(word) >= MIN_NAME_WORD and word not in STOP_WORDS:
-                leading.setdefault(word, []).append(row)
+        for word in {_cognate_key(w) for term in core[:LEADING_TERMS] for w in term.split()
+                     if len(w) >= MIN_NAME_WORD and w not in STOP_WORDS}:
+            leading.setdefault(word, []).append(row)
     shared = {word: rows for word, rows in leading.items() if len(rows) > 1}
     carrying: dict[str, set[int]] = {}
     for term, held in postings.items():
-        for word in shared.keys() & term.split():
+        for word in shared.keys() & {_cognate_key(w) for w in term.split()}:
             carrying.setdefault(word, set()).update(held.tolist())
     own: dict[int, set[int]] = {}
     pairs = []
@@ -282,6 +292,11 @@ def _named_alike(cores: list[list[str]], extents: list[tuple[int, int]],
                 if len(carrying[word] & (own[a] | own[b])) >= CORE_SHARE * len(carrying[word]):
                     pairs.append((a, b))
     return _components(len(cores), pairs)
+
+
+def _cognate_key(word: str) -> str:
+    """What a word shares with its cognates in another language: its first ``COGNATE_PREFIX`` letters."""
+    return word[:COGNATE_PREFIX]
 
 
 def _word_spells(vocabulary: list[str], counts: np.ndarray, lines: DatedLines,

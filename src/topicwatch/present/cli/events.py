@@ -22,10 +22,18 @@ CSV_FIELDS = ["level", "topic", "story", "start", "end", "weight", "articles", "
 
 
 class Level(str, Enum):
+    """What bursts; the plural spellings of ``topics --level`` are taken as well."""
+
     event = "event"
     topic = "topic"
     story = "story"
     both = "both"
+    topics = "topics"
+    stories = "stories"
+
+    @property
+    def grain(self) -> str:
+        return {"topics": "topic", "stories": "story"}.get(self.value, self.value)
 
 
 def _burst_table(found: list[dict]) -> Table:
@@ -63,13 +71,13 @@ def bursts(
     """What spiked against its local baseline (Kleinberg's burst model), strongest first: events (the
     words that burst together, with the articles that carry them) or, with --level, topics and stories."""
     with open_archive(ctx) as archive:
-        found = archive_bursts(archive, by.value, since, level=level.value, until=until, limit=limit)
+        found = archive_bursts(archive, by.value, since, level=level.grain, until=until, limit=limit)
     if as_json:
         print_json(found)
     elif as_csv:
         _print_csv(found)
     elif not found:
-        say(f"no {level.value} bursts" + (f" from {since}" if since else "") + (f" to {until}" if until else ""))
+        say(f"no {level.grain} bursts" + (f" from {since}" if since else "") + (f" to {until}" if until else ""))
     else:
         out.print(_burst_table(found))
 
@@ -91,7 +99,7 @@ def events(
     """What spiked in a period: each burst with its story's line, its size against the baseline and its
     top articles; and the topics whose level shifted for good then."""
     with open_archive(ctx) as archive:
-        found = archive_events(archive, by.value, on, week, since, until, limit, level=level.value)
+        found = archive_events(archive, by.value, on, week, since, until, limit, level=level.grain)
     if as_json:
         print_json(found)
         return

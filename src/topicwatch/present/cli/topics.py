@@ -24,6 +24,10 @@ from .app import (
 
 
 class Level(str, Enum):
+    """The grain listed; singular as ``bursts --level`` spells it, the plural taken as well."""
+
+    topic = "topic"
+    story = "story"
     topics = "topics"
     stories = "stories"
 
@@ -36,13 +40,13 @@ def list_topics(
                                                             "or enough for a line in it): ko, en, es, fr, de; "
                                                             "their lines in it.")] = None,
     place: PlaceOption = None,
-    level: Annotated[Level, typer.Option("--level", help="topics, or the stories inside them.")] = Level.topics,
+    level: Annotated[Level, typer.Option("--level", help="topic, or story: the stories inside the topics.")] = Level.topic,
     topic: Annotated[int | None, typer.Option("--topic", min=0, max=MAX_ID,
-                                                      help="With --level stories: one topic's stories.")] = None,
+                                                      help="With --level story: one topic's stories.")] = None,
 ) -> None:
     """List topics: id, size, date range, language, keyword line (--place: most mentions first);
-    --level stories: the stories inside each topic, each with its own line."""
-    if level is Level.stories or topic is not None:
+    --level story: the stories inside each topic, each with its own line."""
+    if level in (Level.story, Level.stories) or topic is not None:
         list_stories(ctx, topic, as_json)
         return
     with open_archive(ctx) as archive:
@@ -70,7 +74,7 @@ def shown_lines(topic: dict, lang: str | None) -> str:
 
 
 def list_stories(ctx: typer.Context, topic: int | None, as_json: bool) -> None:
-    """``topics --level stories``: the stories inside each topic (or inside ``topic``), each with its line."""
+    """``topics --level story``: the stories inside each topic (or inside ``topic``), each with its line."""
     with open_archive(ctx) as archive:
         stories = archive.stories(topic)
     if as_json:
