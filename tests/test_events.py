@@ -149,6 +149,25 @@ def test_cognates_of_two_languages_are_one_event():
     assert [e for e in events if "partidos politicos" in e.words] and "congreso" not in death[0].words
 
 
+def test_an_event_told_in_two_languages_shows_its_usual_languages_articles_first():
+    from topicwatch.analyze.bursts import _event_told
+    from topicwatch.analyze.word_bursts import WordEvent
+
+    # 12 articles carrying the event's words, the ones with most words first: two Spanish items lead,
+    # most are English.
+    languages = ["es", "es", "en", "en", "es", "en", "en", "en", "en", "en", "en", None]
+    ids = [f"a{k}" for k in range(len(languages))]
+    lines = dated_lines([(i, "2020-01-06", None, 0, None, json.dumps(["condolences"])) for i in ids], "week")
+    event = WordEvent(["condolences", "condolencias"], 0, 0, 10.0, list(range(len(ids))), 0.5, 0.01)
+    titles = {i: ("2020-01-06", f"title {i}", lang) for i, lang in zip(ids, languages)}
+    shown = [a["id"] for a in _event_told(lines, event, 5, titles)["top_articles"]]
+    assert shown == ["a2", "a3", "a5", "a6", "a7"]  # English first, in the order of the words they carry
+    spanish = {i: (d, t, "es" if lang == "en" else "en") for i, (d, t, lang) in titles.items()}
+    assert [a["id"] for a in _event_told(lines, event, 5, spanish)["top_articles"]][:2] == ["a2", "a3"]
+    assert [a["id"] for a in _event_told(lines, event, 3, {i: (d, t, None) for i, (d, t, _) in titles.items()}
+                                        )["top_articles"]] == ["a0", "a1", "a2"]  # no languages: as ranked
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 12), min_size=8, max_size=8), min_size=1, max_size=6),
        st.floats(1.5, 8.0))

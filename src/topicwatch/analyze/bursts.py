@@ -24,6 +24,7 @@ def bursting_now(periods: list[str], counts: dict[int, list[int]], totals: list[
 
 LEVELS = ("event", "topic", "story", "both")
 LEVEL_GRAINS = {"event": ("event",), "topic": ("topic",), "story": ("story",), "both": ("topic", "story")}
+CANDIDATES_PER_SHOWN = 10  # an event's articles read for each one shown: its top ones, in its usual language first
 
 
 def burst_headline(burst: dict) -> str:
@@ -83,9 +84,10 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     found = found[:limit] if limit is not None else found
     labels = store.labels(model)
     topic_of_story = {s["story"]: s["topic"] for s in store.stories(model)} if "story" in grains else {}
-    # the listed events' top articles' dates and titles, in one read
+    # the listed events' candidate top articles' dates, titles and languages, in one read
     titles = store.dated_titles([lines.article_ids[i] for grain, burst in found if grain == "event"
-                                 for i in events[burst.topic].articles[:per_burst]]) if events else {}
+                                 for i in events[burst.topic].articles[:per_burst * CANDIDATES_PER_SHOWN]]
+                                ) if events else {}
     out = []
     for grain, burst in found:
         if grain == "event":
@@ -106,15 +108,22 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     return out
 
 
-def _event_told(lines: DatedLines, event: WordEvent, per_burst: int, titles: dict[str, tuple[str, str]]) -> dict:
+def _event_told(lines: DatedLines, event: WordEvent, per_burst: int,
+                titles: dict[str, tuple[str, str, str | None]]) -> dict:
     """An event burst's topic and story (those most of its articles are in), its words as its line,
-    and its top articles (those carrying most of its words; ``titles``: their dates and titles)."""
+    and its top articles: those carrying most of its words, in the language most of those candidates
+    are in first (an event the wire told in English and in Spanish is shown by its English items where
+    most are English); ``titles``: the candidates' dates, titles and languages."""
     topics = Counter(lines.topics[i] for i in event.articles)
     stories = Counter(lines.stories[i] for i in event.articles if lines.stories[i] is not None)
-    ids = [lines.article_ids[i] for i in event.articles[:per_burst]]
+    candidates = [i for i in (lines.article_ids[k] for k in event.articles[:per_burst * CANDIDATES_PER_SHOWN])
+                  if i in titles]
+    languages = Counter(titles[i][2] for i in candidates if titles[i][2])
+    usual = languages.most_common(1)[0][0] if languages else None
+    shown = sorted(candidates, key=lambda i: titles[i][2] != usual)[:per_burst]  # stable: most words first
     return {"topic": topics.most_common(1)[0][0], "story": stories.most_common(1)[0][0] if stories else None,
             "keyword_line": " ".join(event.words),
-            "top_articles": [{"id": i, "date": titles[i][0], "title": titles[i][1]} for i in ids if i in titles]}
+            "top_articles": [{"id": i, "date": titles[i][0], "title": titles[i][1]} for i in shown]}
 
 
 def check_history(periods: int, by: str) -> None:

@@ -44,12 +44,12 @@ class TrendTables(StoreCore):
             (model, topic, first or "", (last or "9999") + "\uffff", limit),
         ).fetchall()
 
-    def dated_titles(self, articles: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """{article id: (date, title)} of the given articles."""
-        out: dict[str, tuple[str, str]] = {}
+    def dated_titles(self, articles: Sequence[str]) -> dict[str, tuple[str, str, str | None]]:
+        """{article id: (date, title, language)} of the given articles."""
+        out: dict[str, tuple[str, str, str | None]] = {}
         for chunk in query_chunks(list(articles)):
-            out.update((i, (d, t)) for i, d, t in self.conn.execute(
-                f"SELECT id, date, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+            out.update((i, (d, t, lang)) for i, d, t, lang in self.conn.execute(
+                f"SELECT id, date, title, language FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
     def dated_topic_texts(self, model: int, topic: int) -> list[tuple[str, str, str]]:
