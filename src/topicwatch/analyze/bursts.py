@@ -85,9 +85,8 @@ def archive_bursts(archive: Archive, by: str = "week", since: str | None = None,
     labels = store.labels(model)
     topic_of_story = {s["story"]: s["topic"] for s in store.stories(model)} if "story" in grains else {}
     # the listed events' candidate top articles' dates, titles and languages, in one read
-    titles = store.dated_titles([lines.article_ids[i] for grain, burst in found if grain == "event"
-                                 for i in events[burst.topic].articles[:per_burst * CANDIDATES_PER_SHOWN]]
-                                ) if events else {}
+    titles = store.dated_titles([i for grain, burst in found if grain == "event"
+                                 for i in _candidates(lines, events[burst.topic], per_burst)]) if events else {}
     out = []
     for grain, burst in found:
         if grain == "event":
@@ -116,14 +115,18 @@ def _event_told(lines: DatedLines, event: WordEvent, per_burst: int,
     most are English); ``titles``: the candidates' dates, titles and languages."""
     topics = Counter(lines.topics[i] for i in event.articles)
     stories = Counter(lines.stories[i] for i in event.articles if lines.stories[i] is not None)
-    candidates = [i for i in (lines.article_ids[k] for k in event.articles[:per_burst * CANDIDATES_PER_SHOWN])
-                  if i in titles]
+    candidates = [i for i in _candidates(lines, event, per_burst) if i in titles]
     languages = Counter(titles[i][2] for i in candidates if titles[i][2])
     usual = languages.most_common(1)[0][0] if languages else None
     shown = sorted(candidates, key=lambda i: titles[i][2] != usual)[:per_burst]  # stable: most words first
     return {"topic": topics.most_common(1)[0][0], "story": stories.most_common(1)[0][0] if stories else None,
             "keyword_line": " ".join(event.words),
             "top_articles": [{"id": i, "date": titles[i][0], "title": titles[i][1]} for i in shown]}
+
+
+def _candidates(lines: DatedLines, event: WordEvent, per_burst: int) -> list[str]:
+    """The ids of an event's articles that may be shown, those carrying most of its words first."""
+    return [lines.article_ids[k] for k in event.articles[:per_burst * CANDIDATES_PER_SHOWN]]
 
 
 def check_history(periods: int, by: str) -> None:

@@ -14,7 +14,7 @@ from rich.table import Table
 from ...analyze.bursts import archive_bursts, burst_headline
 from ...analyze.events import archive_events
 from .analysis import Period
-from .app import JsonOption, add_row, app, open_archive, out, print_json, say
+from .app import JsonOption, add_row, app, open_archive, out, print_json, say, singular_grain
 
 SinceOption = Annotated[str | None, typer.Option(help="Only bursts ending on or after this date (YYYY-MM-DD).")]
 UntilOption = Annotated[str | None, typer.Option(help="Only bursts starting on or before this date (YYYY-MM-DD).")]
@@ -33,7 +33,7 @@ class Level(str, Enum):
 
     @property
     def grain(self) -> str:
-        return {"topics": "topic", "stories": "story"}.get(self.value, self.value)
+        return singular_grain(self.value)
 
 
 def _burst_table(found: list[dict]) -> Table:

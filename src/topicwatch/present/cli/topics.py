@@ -20,6 +20,7 @@ from .app import (
     out,
     print_json,
     say,
+    singular_grain,
 )
 
 
@@ -46,7 +47,7 @@ def list_topics(
 ) -> None:
     """List topics: id, size, date range, language, keyword line (--place: most mentions first);
     --level story: the stories inside each topic, each with its own line."""
-    if level in (Level.story, Level.stories) or topic is not None:
+    if singular_grain(level.value) == "story" or topic is not None:
         list_stories(ctx, topic, as_json)
         return
     with open_archive(ctx) as archive:
