@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from topicwatch.analyze.burst_model import burst_states, bursting, find_bursts
 from topicwatch.analyze.bursts import archive_bursts, bursting_now
 from topicwatch.analyze.events import archive_events, period_bounds
 from topicwatch.analyze.shifts import find_shifts
-from topicwatch.analyze.word_bursts import dated_lines, word_events
+from topicwatch.analyze.word_bursts import DatedLines, dated_lines, word_events
 from topicwatch.present.web import create_app
+from topicwatch.store.line_terms import encoded_lines, term_texts
+from topicwatch.store.schema import SCHEMA
 
 from .conftest import DATA_DIR, skip_without_corpus
 
@@ -74,16 +77,21 @@ def test_a_yearly_occasion_is_not_a_burst_but_a_one_off_in_its_season_is():
     assert [(b.start, b.end) for b in bursts] == [(WEEKS[52 * 2 + 20], WEEKS[52 * 2 + 20])]
 
 
-def _lines_rows(weekly: list[list[list[str]]], start: str = "2020-01-06") -> list[tuple]:
-    """(article, date, first, topic, story, line JSON) rows: ``weekly[w]`` holds each article's words."""
+def _lines(weekly: list[list[list[str]]], start: str = "2020-01-06") -> DatedLines:
+    """The event grain's lines of articles dated a week apart: ``weekly[w]`` holds each article's terms."""
     from datetime import date, timedelta
     monday = date.fromisoformat(start)
-    rows = []
-    for w, articles in enumerate(weekly):
-        for k, words in enumerate(articles):
-            rows.append((f"a{w}-{k}", (monday + timedelta(weeks=w)).isoformat(), None, k % 3, None,
-                         json.dumps(words)))
-    return rows
+    return _dated_lines([(f"a{w}-{k}", (monday + timedelta(weeks=w)).isoformat(), None, k % 3, None, terms)
+                         for w, articles in enumerate(weekly) for k, terms in enumerate(articles)])
+
+
+def _dated_lines(rows: list[tuple]) -> DatedLines:
+    """``dated_lines`` of (article, date, first, topic, story, terms) rows, the terms given ids as the
+    archive gives them (``store.line_terms``)."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(SCHEMA)
+    encoded = encoded_lines(conn, [json.dumps(row[5]) for row in rows])
+    return dated_lines([(*row[:5], ids) for row, ids in zip(rows, encoded)], "week", term_texts(conn))
 
 
 def test_an_event_is_the_words_that_burst_together_dated_to_its_week():
@@ -96,7 +104,7 @@ def test_an_event_is_the_words_that_burst_together_dated_to_its_week():
                   ["pyongyang declaration", "koizumi", "message"], ["koizumi", "gift"], ["pyongyang declaration"]]
     weeks[20] += [["ryongchon", "explosion"], ["ryongchon", "explosion", "relief"], ["ryongchon", "aid"],
                   ["explosion", "ryongchon"]]
-    lines = dated_lines(_lines_rows(weeks), "week")
+    lines = _lines(weeks)
     events = word_events(lines)
     named = {e.words[0]: e for e in events[:2]}
     assert set(named) == {"koizumi", "ryongchon"} or set(named) == {"pyongyang declaration", "ryongchon"} \
@@ -115,7 +123,7 @@ def test_words_that_never_burst_make_no_event():
     names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
     weeks = [[["steady"]] * 3 + [[f"{names[w % 10]} {names[k % 10]} {'x' * (w + 1)}"] for k in range(17)]
              for w in range(30)]
-    assert word_events(dated_lines(_lines_rows(weeks), "week")) == []
+    assert word_events(_lines(weeks)) == []
 
 
 def test_one_name_in_two_languages_is_one_event_and_an_everyday_word_joins_nothing():
@@ -128,7 +136,7 @@ def test_one_name_in_two_languages_is_one_event_and_an_everyday_word_joins_nothi
     weeks[20] += [["dmitri anatoliyevich medvedev president", "ulan ude"]] * 4
     weeks[20] += [["dmitri anatolievich medvedev", "lejano oriente"]] * 4
     weeks[20] += [["president elect", "prices"]] * 4
-    events = word_events(dated_lines(_lines_rows(weeks), "week"))
+    events = word_events(_lines(weeks))
     carrying = [e for e in events if any("medvedev" in w for w in e.words)]
     assert len(carrying) == 1 and len(carrying[0].articles) == 8, [e.words for e in carrying]
     assert "president elect" not in carrying[0].words
@@ -143,7 +151,7 @@ def test_cognates_of_two_languages_are_one_event():
     weeks[12] += [["condolences", "bier", "grief"]] * 5
     weeks[12] += [["condolencias", "fallecimiento"]] * 5
     weeks[12] += [["partidos politicos", "congreso"]] * 5
-    events = word_events(dated_lines(_lines_rows(weeks), "week"))
+    events = word_events(_lines(weeks))
     death = [e for e in events if {"condolences", "condolencias"} & set(e.words)]
     assert len(death) == 1 and len(death[0].articles) == 10, [e.words for e in death]
     assert [e for e in events if "partidos politicos" in e.words] and "congreso" not in death[0].words
@@ -157,7 +165,7 @@ def test_an_event_told_in_two_languages_shows_its_usual_languages_articles_first
     # most are English.
     languages = ["es", "es", "en", "en", "es", "en", "en", "en", "en", "en", "en", None]
     ids = [f"a{k}" for k in range(len(languages))]
-    lines = dated_lines([(i, "2020-01-06", None, 0, None, json.dumps(["condolences"])) for i in ids], "week")
+    lines = _dated_lines([(i, "2020-01-06", None, 0, None, ["condolences"]) for i in ids])
     event = WordEvent(["condolences", "condolencias"], 0, 0, 10.0, list(range(len(ids))), 0.5, 0.01)
     titles = {i: ("2020-01-06", f"title {i}", lang) for i, lang in zip(ids, languages)}
     shown = [a["id"] for a in _event_told(lines, event, 5, titles)["top_articles"]]
@@ -166,6 +174,29 @@ def test_an_event_told_in_two_languages_shows_its_usual_languages_articles_first
     assert [a["id"] for a in _event_told(lines, event, 5, spanish)["top_articles"]][:2] == ["a2", "a3"]
     assert [a["id"] for a in _event_told(lines, event, 3, {i: (d, t, None) for i, (d, t, _) in titles.items()}
                                         )["top_articles"]] == ["a0", "a1", "a2"]  # no languages: as ranked
+
+
+def test_an_archive_made_before_lines_were_kept_as_term_ids_gets_them_when_opened(tmp_path):
+    from topicwatch.analyze.bursts import archive_lines
+
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ingest([SAMPLE])
+        archive.fit("fast", seed=0)
+        fresh = archive_lines(archive, "week")
+        bursts = archive_bursts(archive, "month")
+        assert bursts
+        conn = archive.store.conn  # as a schema-3 archive was: lines as JSON only
+        conn.execute("ALTER TABLE assignments DROP COLUMN terms")
+        conn.execute("DROP TABLE line_terms")
+        archive.store.set_meta("schema_version", "3")
+    with Archive(tmp_path / "a.db") as archive:
+        held, lines = archive.store.conn.execute("SELECT count(terms), count(line) FROM assignments").fetchone()
+        assert held == lines > 0 and archive.store.get_meta("schema_version") == "4"
+        migrated = archive_lines(archive, "week")
+        assert migrated.terms == fresh.terms and len(fresh.terms) > 100
+        assert np.array_equal(migrated.term_ids, fresh.term_ids)
+        assert np.array_equal(migrated.term_owner, fresh.term_owner)
+        assert archive_bursts(archive, "month") == bursts
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,12 +1,21 @@
 """The store's one watermark mechanism: an index catches up on the articles above its watermark, re-indexes
-all when its version changes, and the store's table families answer through the one ``Store``."""
+all when its version changes, and the store's table families answer through the one ``Store``; an
+article's line kept as term ids reads back as the same terms."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from topicwatch.read.records import Article
 from topicwatch.store import ArchiveError, PlaceIndex, Store, WatermarkIndex
+from topicwatch.store.line_terms import decoded_lines, encoded_lines, term_texts
+from topicwatch.store.schema import SCHEMA
 
 
 class _Seen(WatermarkIndex):
@@ -71,3 +80,20 @@ def test_a_new_archive_makes_its_folder_and_a_missing_one_is_not_made(tmp_path):
     with pytest.raises(ArchiveError, match="no archive here"):
         Store(tmp_path / "elsewhere" / "a.db", create=False)
     assert not (tmp_path / "elsewhere").exists()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.text(min_size=1, max_size=12), unique=True, max_size=6)),
+                max_size=20))
+def test_a_lines_terms_kept_as_ids_read_back_as_the_same_terms(lines):
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(SCHEMA)
+    stored = [None if line is None else json.dumps(line) for line in lines]
+    encoded = encoded_lines(conn, stored)
+    assert encoded_lines(conn, stored) == encoded  # a term keeps its id
+    assert [blob is None for blob in encoded] == [line is None for line in lines]
+    ids, sizes = decoded_lines(encoded)
+    texts = term_texts(conn)
+    ends = np.cumsum(sizes).tolist()
+    assert [[texts[k] for k in ids[end - size:end].tolist()] for end, size in zip(ends, sizes.tolist())] \
+        == [line or [] for line in lines]

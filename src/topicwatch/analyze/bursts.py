@@ -142,7 +142,7 @@ def archive_lines(archive: Archive, by: str) -> DatedLines:
     grain counts)."""
     store = archive.store
     representatives(store)  # indexes articles archived before duplicates were tracked
-    return dated_lines(store.article_lines_in_order(archive.workspace.current_model_id()), by)
+    return dated_lines(store.article_lines_in_order(archive.workspace.current_model_id()), by, store.line_terms())
 
 
 def grain_trends(archive: Archive, by: str, grains: tuple[str, ...] = ("topic",)) -> dict[str, TopicTrends]:

@@ -33,7 +33,6 @@ a name the wire also uses now and then out of its own event).
 from __future__ import annotations
 
 import gc
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..archive.trends import group_representatives, period_of, period_range
 from ..model.terms import STOP_WORDS
+from ..store.line_terms import decoded_lines
 from .burst_model import BASELINE_HALF_WIDTH, Spell, bursting, busy_spells, state_runs, weighed_spells
 
 MIN_PEAK = 3
@@ -66,15 +66,21 @@ _DIGIT = re.compile(r"\d")
 @dataclass
 class DatedLines:
     """The dated articles at the event grain: once per near-duplicate group (its first), each with its
-    period, topic, story and the words of its own line; ``totals``: articles per period; ``undated``:
-    the groups without a date, per topic."""
+    period, topic, story and the terms of its own line; ``totals``: articles per period; ``undated``:
+    the groups without a date, per topic. The lines are two flat arrays, as the archive keeps them
+    (``store.line_terms``), not a set of strings per article (on 100,000 articles, parsing the lines
+    and building a set apiece took half a second of each call): ``terms`` is every term of the lines
+    in alphabetical order, ``term_ids`` the terms of every line one article after another (indexes
+    into ``terms``) and ``term_owner`` the article each belongs to."""
 
     periods: list[str]
     article_ids: list[str]
     article_period: np.ndarray
     topics: list[int]
     stories: list[int | None]
-    words: list[set[str]]
+    terms: list[str]
+    term_ids: np.ndarray
+    term_owner: np.ndarray
     totals: np.ndarray
     undated: dict[int, int]
 
@@ -108,27 +114,45 @@ def _collector_paused() -> Iterator[None]:
 
 
 @_collector_paused()
-def dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, str | None]], by: str) -> DatedLines:
-    """``DatedLines`` from (article, date, its group's first or None, topic, story, line JSON) in ingest
-    order: a group counts once, as its first article, at the group's earliest date."""
+def dated_lines(rows: list[tuple[str, str | None, str | None, int, int | None, bytes | None]], by: str,
+                terms: dict[int, str]) -> DatedLines:
+    """``DatedLines`` from (article, date, its group's first or None, topic, story, line as term ids)
+    in ingest order (``Store.article_lines_in_order``; ``terms``: id -> term, ``Store.line_terms``): a
+    group counts once, as its first article, at the group's earliest date."""
     if not rows:
-        return DatedLines([], [], np.zeros(0, dtype=int), [], [], [], np.zeros(0), {})
+        return _no_lines({})
     articles, days, firsts, topics, stories, lines = zip(*rows)
     chosen, earliest = group_representatives(articles, days, firsts)
     dated = [(i, day) for i, day in zip(chosen, earliest) if day]
     undated = Counter(topics[i] for i, day in zip(chosen, earliest) if not day)
     if not dated:
-        return DatedLines([], [], np.zeros(0, dtype=int), [], [], [], np.zeros(0), dict(undated))
+        return _no_lines(dict(undated))
     on_days = {day for _, day in dated}
     periods = period_range(min(on_days), max(on_days), by)
     index = {p: i for i, p in enumerate(periods)}
     period_of_day = {day: index[period_of(day, by)] for day in on_days}
     at = np.fromiter((period_of_day[day] for _, day in dated), dtype=np.int64, count=len(dated))
-    # One parse of every line at once: a hundred thousand small json.loads calls cost more than it.
-    parsed = json.loads("[" + ",".join(lines[i] or "[]" for i, _ in dated) + "]")
+    ids, sizes = decoded_lines([lines[i] for i, _ in dated])
+    vocabulary, term_ids = _alphabetical(ids, terms)
     return DatedLines(periods, [articles[i] for i, _ in dated], at, [topics[i] for i, _ in dated],
-                      [stories[i] for i, _ in dated], [set(words) for words in parsed],
+                      [stories[i] for i, _ in dated], vocabulary, term_ids, np.repeat(np.arange(len(dated)), sizes),
                       np.bincount(at, minlength=len(periods)).astype(float), dict(undated))
+
+
+def _no_lines(undated: dict[int, int]) -> DatedLines:
+    empty = np.zeros(0, dtype=np.int64)
+    return DatedLines([], [], empty, [], [], [], empty, empty, np.zeros(0), undated)
+
+
+def _alphabetical(ids: np.ndarray, terms: dict[int, str]) -> tuple[list[str], np.ndarray]:
+    """(the terms ``ids`` use, in alphabetical order; ``ids`` as indexes into them): the order events
+    are found in follows the words', never the order the archive first met them."""
+    used = np.flatnonzero(np.bincount(ids)) if len(ids) else np.zeros(0, dtype=np.int64)
+    texts = [terms[k] for k in used.tolist()]
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=np.int64)
+    rank[used[order]] = np.arange(len(order))
+    return [texts[k] for k in order], rank[ids]
 
 
 def _calendar_or_number(word: str) -> bool:
@@ -186,16 +210,18 @@ def _bursting_candidates(lines: DatedLines) -> tuple[dict[str, np.ndarray], np.n
     set's order changes from run to run, and ties between words would follow it). The inverted index
     is built with numpy: (word, period, article) sorted, the runs of one word in one period counted
     at once."""
-    vocabulary = sorted(set().union(*lines.words))
+    vocabulary = lines.terms
     if not vocabulary:
         return {}, np.zeros((0, len(lines.periods)))
-    ids = {word: k for k, word in enumerate(vocabulary)}
-    sizes = [len(words) for words in lines.words]
-    flat = np.fromiter(map(ids.__getitem__, chain.from_iterable(lines.words)), dtype=np.int64, count=sum(sizes))
-    owner = np.repeat(np.arange(len(lines.words)), sizes)
+    flat, owner = lines.term_ids, lines.term_owner
     at = lines.article_period[owner]
     order = np.lexsort((at, flat))
     flat, at, owner = flat[order], at[order], owner[order]
+    # an article counts once for a term (a stored line should not hold one twice, but nothing is
+    # counted twice if it does): its repeats are next to each other now
+    once = np.r_[True, (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])]
+    if not once.all():
+        flat, at, owner = flat[once], at[once], owner[once]
     word_starts = np.flatnonzero(np.r_[True, np.diff(flat) != 0])
     n = len(lines.periods)
     key = flat * n + at

@@ -8,6 +8,7 @@ from typing import Any
 
 from .articles import ARTICLE_COLUMNS
 from .core import StoreCore
+from .line_terms import encoded_lines
 from .rows import Assignment, StoredArticle, stored_article
 
 
@@ -16,11 +17,14 @@ class AssignmentTables(StoreCore):
 
     # ---- writes -----------------------------------------------------------------------------
     def put_assignments(self, model: int, rows: Iterable[Assignment]) -> None:
-        """Each article's topic, similarity and own keyword line (see ``Assignment``)."""
+        """Each article's topic, similarity and own keyword line (see ``Assignment``), the line also as
+        its terms' ids (``line_terms``)."""
+        rows = list(rows)
+        terms = encoded_lines(self.conn, [row.line for row in rows])
         self.conn.executemany(
-            "INSERT OR REPLACE INTO assignments(model, article, topic, score, line, line_source, story)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((model, *row) for row in rows),
+            "INSERT OR REPLACE INTO assignments(model, article, topic, score, line, line_source, story, terms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((model, *row, ids) for row, ids in zip(rows, terms)),
         )
 
     def move_articles(self, model: int, moves: Iterable[tuple[str, int, int]]) -> None:

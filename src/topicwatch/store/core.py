@@ -17,15 +17,6 @@ from urllib.parse import quote
 from .rows import ArchiveError
 from .schema import SCHEMA, SCHEMA_VERSION, migrate
 
-QUERY_CHUNK = 5_000  # query parameters one statement takes (SQLite allows 32,766 since 3.32)
-
-
-def query_chunks(values: list, size: int = QUERY_CHUNK) -> Iterator[list]:
-    """``values`` in slices of at most ``size``: the parameters of one ``IN (...)`` statement each."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 # What the database engine itself raises (an I/O error, a corrupt page), for callers above the store.
 DatabaseError = sqlite3.Error
 

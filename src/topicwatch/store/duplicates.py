@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..read import minhash
-from .core import StoreCore, query_chunks
+from .chunks import query_chunks
+from .core import StoreCore
 from .watermark import WatermarkIndex
 
 # The similarity two texts need to be grouped grows as the shorter one gets shorter: a long article

@@ -1,14 +1,18 @@
 """The archive's tables (one SQLite file) and the migration of older archives to them.
 
 Tables are created with IF NOT EXISTS on every open, so a new table costs nothing to add; a changed
-table bumps ``SCHEMA_VERSION`` and ``migrate`` brings older files up to it without rewriting rows.
+table bumps ``SCHEMA_VERSION`` and ``migrate`` brings older files up to it, adding columns and filling
+the ones that repeat what a row already holds (its line's term ids).
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3  # 2: assignments carry each article's own keyword line; 3: topics a line per language
+from .line_terms import encoded_lines
+
+SCHEMA_VERSION = 4  # 2: assignments carry each article's own keyword line; 3: topics a line per language;
+# 4: the article's line as term ids too (store.line_terms)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,8 +96,13 @@ CREATE TABLE IF NOT EXISTS assignments (
     line TEXT,                                 -- the article's own keyword line (JSON terms); NULL: its topic's
     line_source TEXT NOT NULL DEFAULT 'topic', -- article: its own terms; topic: too short, its topic's line
     story INTEGER,                             -- the story (second grain) inside its topic
+    terms BLOB,                                -- the line's terms as line_terms ids (int32, little-endian)
     PRIMARY KEY (model, article)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS line_terms (        -- every term an article's own line has held (store.line_terms)
+    id INTEGER PRIMARY KEY,
+    term TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS stories (           -- the stories inside each topic (topicwatch.topics.stories)
     model INTEGER NOT NULL REFERENCES models(id),
     story INTEGER NOT NULL,
@@ -130,8 +139,8 @@ CREATE INDEX IF NOT EXISTS duplicates_first ON duplicates(first);
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring an older archive's tables up to this schema (columns added; nothing rewritten), inside the
-    caller's transaction."""
+    """Bring an older archive's tables up to this schema (columns added, the lines' term ids filled in),
+    inside the caller's transaction."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(assignments)")}
     if "line" not in columns:  # schema 1: articles carried only their topic's line
         conn.execute("ALTER TABLE assignments ADD COLUMN line TEXT")
@@ -139,3 +148,10 @@ def migrate(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE assignments ADD COLUMN story INTEGER")
     if "lines" not in {row[1] for row in conn.execute("PRAGMA table_info(topics)")}:  # schema 2: one line a topic
         conn.execute("ALTER TABLE topics ADD COLUMN lines TEXT")
+    if "terms" not in columns:  # schema 3: the lines as JSON only
+        conn.execute("ALTER TABLE assignments ADD COLUMN terms BLOB")
+        rows = conn.execute("SELECT model, article, line FROM assignments WHERE line IS NOT NULL").fetchall()
+        if rows:
+            models, articles, lines = zip(*rows)
+            conn.executemany("UPDATE assignments SET terms = ? WHERE model = ? AND article = ?",
+                             zip(encoded_lines(conn, lines), models, articles))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .core import StoreCore, query_chunks
+from .chunks import query_chunks
+from .core import StoreCore
+from .line_terms import term_texts
 
 # The two grains an article is counted at: its broad topic, or its story inside that topic.
 GRAIN_COLUMNS = {"topic": "s.topic", "story": "s.story"}
@@ -23,15 +25,20 @@ class TrendTables(StoreCore):
             " ORDER BY a.seq", (model,),
         ).fetchall()
 
-    def article_lines_in_order(self, model: int) -> list[tuple[str, str | None, str | None, int, int | None, str | None]]:
-        """(article id, date, its near-duplicate group's first or None, topic, story, own line as JSON or
-        None) of every labelled article, in ingest order: what the event grain counts."""
+    def article_lines_in_order(self, model: int) -> list[tuple[str, str | None, str | None, int, int | None, bytes | None]]:
+        """(article id, date, its near-duplicate group's first or None, topic, story, own line as term ids
+        (``line_terms``) or None) of every labelled article, in ingest order: what the event grain
+        counts."""
         # Articles scanned in ingest order, each one's assignment looked up: no sort of the rows.
         return self.conn.execute(
-            "SELECT a.id, a.date, d.first, s.topic, s.story, s.line FROM articles a"
+            "SELECT a.id, a.date, d.first, s.topic, s.story, s.terms FROM articles a"
             " CROSS JOIN assignments s ON s.model = ? AND s.article = a.id LEFT JOIN duplicates d ON d.article = a.id"
             " ORDER BY a.seq", (model,),
         ).fetchall()
+
+    def line_terms(self) -> dict[int, str]:
+        """id -> term of every term a stored line has held (what ``article_lines_in_order``'s ids are)."""
+        return term_texts(self.conn)
 
     def dated_topic_articles(self, model: int, topic: int, grain: str = "topic", first: str | None = None,
                              last: str | None = None, limit: int = -1) -> list[tuple[str, str, str]]:
