@@ -30,7 +30,8 @@ def encoded_lines(conn: sqlite3.Connection, lines: Sequence[str | None]) -> list
     ids = _ids_of(conn, wanted)
     new = [term for term in wanted if term not in ids]
     if new:
-        conn.executemany("INSERT INTO line_terms(term) VALUES (?)", ((term,) for term in new))
+        # OR IGNORE: a writer outside a transaction may have given one of them its id meanwhile
+        conn.executemany("INSERT OR IGNORE INTO line_terms(term) VALUES (?)", ((term,) for term in new))
         ids.update(_ids_of(conn, new))
     return [None if terms is None else np.fromiter(map(ids.__getitem__, terms), dtype=TERM_ID,
                                                    count=len(terms)).tobytes() for terms in parsed]
