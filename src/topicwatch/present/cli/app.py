@@ -55,6 +55,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 def singular_grain(level: str) -> str:
     """A ``--level`` as the API spells it: "topics" and "stories" are taken for "topic" and "story"."""
     return {"topics": "topic", "stories": "story"}.get(level, level)
+
+
 # Topic ids are SQLite integers: a larger number is a usage error, not a traceback from the store.
 TopicArgument = Annotated[int, typer.Argument(min=0, max=MAX_ID, help="A topic id.")]
 TermsOption = Annotated[int, typer.Option("--terms", min=1, max=STORED_TERMS,
