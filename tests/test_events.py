@@ -77,6 +77,16 @@ def test_a_yearly_occasion_is_not_a_burst_but_a_one_off_in_its_season_is():
     assert [(b.start, b.end) for b in bursts] == [(WEEKS[52 * 2 + 20], WEEKS[52 * 2 + 20])]
 
 
+def test_a_season_the_other_years_held_at_their_usual_level_is_no_floor():
+    totals = np.full(len(WEEKS), 300)
+    counts = np.zeros(len(WEEKS))
+    counts[52 + 33] = 20  # a visit, once, in August of the second year
+    counts[[33, 52 * 2 + 33, 52 * 3 + 33]] = 2  # two ordinary items in that week of the other years
+    (burst,) = find_bursts(WEEKS, {0: counts.tolist()}, totals.tolist())
+    assert (burst.start, burst.articles) == (WEEKS[52 + 33], 20)
+    assert burst.baseline < 0.1 * 2 / 300  # not the other years' two items a week: they never burst
+
+
 def _lines(weekly: list[list[list[str]]], start: str = "2020-01-06") -> DatedLines:
     """The event grain's lines of articles dated a week apart: ``weekly[w]`` holds each article's terms."""
     from datetime import date, timedelta
@@ -116,6 +126,24 @@ def test_an_event_is_the_words_that_burst_together_dated_to_its_week():
     visit = next(e for e in events[:2] if {"koizumi", "pyongyang declaration"} & set(e.words))
     assert {"koizumi", "pyongyang declaration"} <= set(visit.words)  # one event, however it is named
     assert len(visit.articles) == 5
+
+
+def test_a_word_of_two_events_in_consecutive_weeks_does_not_make_them_one():
+    rng = np.random.default_rng(1)
+    common = ["rice", "market", "border", "prices", "visit", "delegation", "talks", "message"]
+    weeks = [[list(rng.choice(common, 3, replace=False)) for _ in range(40)] for _ in range(30)]
+    # A navy flotilla's call one week, a visit to a Russian city the next; "commander" is in both.
+    weeks[20] += [["flotilla", "frigate"], ["flotilla", "frigate", "seamen"], ["flotilla", "seamen"],
+                  ["flotilla", "commander"], ["frigate", "commander"], ["flotilla", "frigate", "commander"]]
+    weeks[21] += [["ulan ude", "medvedev"], ["ulan ude", "medvedev", "siberia"], ["medvedev", "siberia"],
+                  ["medvedev", "ulan ude", "siberia"], ["medvedev", "commander"], ["siberia", "commander"],
+                  ["ulan ude", "commander"]]
+    lines = _lines(weeks)
+    events = word_events(lines)
+    by_word = {word: e for e in events for word in e.words}
+    assert by_word["flotilla"] is not by_word["medvedev"], [e.words for e in events[:3]]
+    assert lines.periods[by_word["flotilla"].first] == lines.periods[by_word["flotilla"].last] == lines.periods[20]
+    assert lines.periods[by_word["medvedev"].last] == lines.periods[21]  # "commander" went to one of the two
 
 
 def test_words_that_never_burst_make_no_event():
@@ -276,7 +304,8 @@ def _known_events(name: str) -> list[dict]:
 # matches of the issue's rule that are the event's own articles, not other news of the same weeks.
 OWN_WORDS = {
     "kcna_stories_2011_2012": {"death of kim jong il announced": "condolences", "satellite launch announced": "satellite",
-                               "kim il sung centenary": "centenary", "kim jong un made marshal": "marshal"},
+                               "kim il sung centenary": "centenary", "kim jong un made marshal": "marshal",
+                               "kim jong il visits russia": "medvedev"},
     "kcna_headlines_1997_2004": {"kim jong il made general secretary": "secy",  # "gen secy kim jong il"
                                  "supreme people's assembly re-elects kim jong il": "national defence commission",
                                  "inter-korean summit": "kim dae jung", "ryongchon explosion": "ryongchon"},
@@ -285,11 +314,11 @@ OWN_WORDS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "at_least", "long_at_most"), [
-    # The issue asks 7 of 7 and 6 of 7. Measured (bench/events.py, BENCHMARKS.md): 6 and 6, of which
-    # 4 and 4 are the event's own words (OWN_WORDS); the same 30 bursts moved to random weeks match 5.1
+    # The issue asks 7 of 7 and 6 of 7. Measured (bench/events.py, BENCHMARKS.md): 7 and 7, of which
+    # 5 and 4 are the event's own words (OWN_WORDS); the same 30 bursts moved to random weeks match 4.9
     # and 1.9 by chance.
-    ("kcna_stories_2011_2012", 6, 0),
-    ("kcna_headlines_1997_2004", 6, 3),
+    ("kcna_stories_2011_2012", 7, 0),
+    ("kcna_headlines_1997_2004", 7, 3),
 ])
 def test_the_known_events_of_a_real_archive_are_among_its_top_bursts(tmp_path_factory, name, at_least,
                                                                        long_at_most):

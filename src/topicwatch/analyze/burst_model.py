@@ -10,10 +10,11 @@ marks the bursts; a burst's weight is how surprising its articles are against it
 
 The local share b_t (``local_baseline``) is the rate over the ``BASELINE_HALF_WIDTH`` periods on
 each side of t, shrunk towards the share over the whole archive by a pseudo-count of one typical
-period's articles, never below the usual share in the same season of the other years
-(``seasonal_baseline``), and computed twice: the second time without the periods the first pass
+period's articles, and never below the share in the same season of the other years where the series
+burst then (``seasonal_baseline``: a yearly occasion is its usual level in its season; a season the
+other years held at their usual level floors nothing), then computed once more without the periods
 found bursting, so a long burst does not raise its own baseline. A run of the burst state is reported
-as the spells of it that hold articles (``busy_spells``: more than ``QUIET_SPLIT`` quiet periods in a
+as the spells of it that hold articles (``burst_spells.busy_spells``: more than ``QUIET_SPLIT`` quiet periods in a
 row end one). Against the whole archive's share, a topic whose level moved for good (a new leader's
 name in every headline) "bursted" for years; against a local level it does not, and such a lasting
 move is reported as a *shift* instead (``analyze.shifts``). Parameters, and what they trade:
@@ -29,9 +30,7 @@ move is reported as a *shift* instead (``analyze.shifts``). Parameters, and what
 - ``SEASON_WIDTH`` = 1 week: how far a yearly occasion may drift between years and still be the
   same season's; 0 misses a birthday that falls a week later in another year, wider floors a
   season's real news with its neighbours' occasions.
-- ``QUIET_SPLIT`` = 2 periods: a lull of three quiet weeks ends a burst. At 2 or 3 the top-30 stories
-  of the 1997-2004 headlines hold no burst over 26 weeks (2 without the split) and the events found
-  stay the same at both grains; at 0 any one quiet week cuts a burst in two.
+- ``QUIET_SPLIT`` (``analyze.burst_spells``) = 2 periods: a lull of three quiet weeks ends a burst.
 """
 
 from __future__ import annotations
@@ -43,12 +42,13 @@ from datetime import date
 import numpy as np
 from scipy import ndimage, sparse
 
+from .burst_spells import weighed_spells
+
 BASELINE_HALF_WIDTH = 13
 BURST_RATIO = 4.0
 ENTRY_COST = 1.0
 MIN_HISTORY = 4  # periods: fewer, and there is no "usual" to burst above
 SEASON_WIDTH = 1  # weeks either side of a period's place in the year (``seasonal_baseline``)
-QUIET_SPLIT = 2  # periods: a burst with more quiet periods in a row than this is two (``busy_spells``)
 
 
 @dataclass
@@ -133,13 +133,20 @@ def season_position(label: str) -> tuple[int, int, int] | None:
     return None
 
 
-def seasonal_baseline(r: np.ndarray, d: np.ndarray, periods: list[str]) -> np.ndarray | None:
+def seasonal_baseline(r: np.ndarray, d: np.ndarray, periods: list[str], marked: np.ndarray | None = None,
+                      usual: np.ndarray | None = None) -> np.ndarray | None:
     """Each row's usual share in the same season of the *other* years: in each other year its busiest
     period within ``SEASON_WIDTH`` of this one's place in the year (a dated occasion drifts by a week
     between years), averaged over those years; shares smoothed like ``local_baseline``. None where the
     periods hold one year only or have no season (years). Used as a floor under the local share, so
     an occasion the archive marks every year (a leader's birthday, an anniversary) is its usual level
-    in that season, not a burst; what is new in that season still bursts above it."""
+    in that season, not a burst; what is new in that season still bursts above it.
+
+    With ``marked`` (the periods where each row bursts against its local share) a period counts its
+    share only where it is marked, and its ``usual`` (local) share elsewhere: a season is an occasion
+    where the other years burst in it. Three Spanish items on Russia in the week of 15 August 2012,
+    the wire's ordinary level for a fortnight, would otherwise be the floor under the 2011 visit to
+    Russia in that week (BENCHMARKS.md, sixteenth session)."""
     places = [season_position(label) for label in periods]
     if not places or places[0] is None or places[0][0] == places[-1][0]:
         return None
@@ -147,6 +154,8 @@ def seasonal_baseline(r: np.ndarray, d: np.ndarray, periods: list[str]) -> np.nd
     d = np.asarray(d, dtype=float)
     prior = _typical_period(d)
     share = (r + _overall_share(r, d) * prior) / (d + prior)
+    if marked is not None:
+        share = np.where(marked, share, usual)
     width = {53: SEASON_WIDTH, 366: SEASON_WIDTH * 7, 12: 0}[places[0][2]]
     busiest = ndimage.maximum_filter1d(share, size=2 * width + 1, axis=1, mode="nearest") if width else share
     # period t <- the periods of the same place in the other years, each weighing 1 / their number
@@ -243,36 +252,67 @@ def _cheapest_states(gain: np.ndarray, up: float) -> np.ndarray:
 def bursting(r: np.ndarray, d: np.ndarray, s: float = BURST_RATIO, gamma: float = ENTRY_COST,
              periods: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(states, gain per period, baseline) of one series or of each row of a matrix of them: the burst
-    model run twice, the second baseline leaving out the periods the first found bursting, so a long
-    burst does not raise its own baseline (and a lasting move of level still does). With the period
-    labels, the baseline is never below the share in the same season of other years
-    (``seasonal_baseline``). The gain is given for the series that burst, the seasonal floor for those
-    that may (the baseline is read at bursting periods only)."""
+    model against the local share; with the period labels, again with the baseline never below the
+    share at which the other years burst in the same season (``seasonal_baseline``); then once more,
+    the baseline leaving out the periods found bursting, so a long burst does not raise its own
+    baseline (and a lasting move of level still does). The gain and the floors are given for the
+    series that burst (the baseline is read at bursting periods only)."""
     single = np.ndim(r) == 1
     r = np.atleast_2d(np.asarray(r, dtype=float))
     d = np.asarray(d, dtype=float)
-    baseline = local_baseline(r, d)
-    # The floor only raises the baseline, and a higher baseline only lowers the burst state's
-    # advantage: a series that cannot burst against its local share cannot against the floor either,
-    # so the floor and the model are computed for the others only (most words of an archive).
-    may = _may_burst(r, np.broadcast_to(d, r.shape), *_rates(baseline, s, r.shape), s,
-                     _entry_cost(r.shape[1], gamma))
-    seasonal = seasonal_baseline(r[may], d, periods) if periods and len(may) else None
-    if seasonal is not None:
-        baseline[may] = np.maximum(baseline[may], seasonal)
+    every_d = np.broadcast_to(d, r.shape)
+    up = _entry_cost(r.shape[1], gamma)
+    baseline, may = _screened(r, d, s, up)
     states = np.zeros(r.shape, dtype=np.int64)
     gain = np.zeros(r.shape)
+    # The first pass, against the local share alone, for the series whose burst state can pay for
+    # itself somewhere (most words of an archive cannot: ``_may_burst``).
     if len(may):
-        states[may], gain[may] = burst_states(r[may], d, s, gamma, baseline[may])
-    # The second pass, for the series that burst: for the others nothing is left out, and it would
-    # repeat the first.
-    bursts = states[may].any(axis=1)
-    again = may[bursts]
+        p0, p1 = _rates(baseline[may], s, (len(may), r.shape[1]))
+        gain[may] = _burst_gain(r[may], every_d[may], p0, p1)
+        states[may] = _cheapest_states(gain[may], up)
+    # A floor only raises the baseline, and a higher baseline only lowers the burst state's advantage
+    # in every period: a series that does not burst against its local share does not against the
+    # floor either, so the floor and the later passes are for the series that burst.
+    burst = may[states[may].any(axis=1)]
+    seasonal = (seasonal_baseline(r[burst], d, periods, states[burst] == 1, baseline[burst])
+                if periods and len(burst) else None)
+    if seasonal is not None:
+        # Raising the baseline where a series is in its base state leaves its cheapest path as it was
+        # (that path costs the same, every other no less): only the series the floor raises inside a
+        # burst need the model again.
+        floored = (seasonal > baseline[burst]) & (states[burst] == 1)
+        baseline[burst] = np.maximum(baseline[burst], seasonal)
+        redo = burst[floored.any(axis=1)]
+        if len(redo):
+            states[redo], gain[redo] = burst_states(r[redo], d, s, gamma, baseline[redo])
+    # The second pass leaves the bursts out of the local share.
+    still = states[burst].any(axis=1)
+    again = burst[still]
     if len(again):
         second = local_baseline(r[again], d, left_out=states[again] == 1)
-        baseline[again] = second if seasonal is None else np.maximum(second, seasonal[bursts])
+        baseline[again] = second if seasonal is None else np.maximum(second, seasonal[still])
         states[again], gain[again] = burst_states(r[again], d, s, gamma, baseline[again])
     return (states[0], gain[0], baseline[0]) if single else (states, gain, baseline)
+
+
+SCREEN_ROWS = 512  # series screened at a time (``_screened``)
+
+
+def _screened(r: np.ndarray, d: np.ndarray, s: float, up: float) -> tuple[np.ndarray, np.ndarray]:
+    """(the local share of every series, the series that may burst against it: ``_may_burst``), a block
+    of ``SCREEN_ROWS`` series at a time. The screen reads every word of an archive (4,000 x 944 weeks on
+    100,000 articles); whole, each of its steps wrote a fresh 30 MB array, and the first touch of that
+    memory cost more than the arithmetic (0.37 s against 0.08 s once the memory was the process's); a
+    block's arrays are small enough to be reused from one block to the next."""
+    baseline = np.empty(r.shape)
+    may = []
+    for start in range(0, len(r), SCREEN_ROWS):
+        block = slice(start, start + SCREEN_ROWS)
+        baseline[block] = local_baseline(r[block], d)
+        rows = baseline[block].shape
+        may.append(start + _may_burst(r[block], np.broadcast_to(d, rows), *_rates(baseline[block], s, rows), s, up))
+    return baseline, np.concatenate(may) if may else np.zeros(0, dtype=np.int64)
 
 
 def series_matrix(counts: dict[int, list[int]]) -> tuple[list[int], np.ndarray]:
@@ -295,79 +335,3 @@ def find_bursts(
     bursts = [Burst(topics[spell.row], periods[spell.first], periods[spell.last], spell.weight, int(spell.seen),
                     spell.share, spell.baseline) for spell in weighed_spells(r, d, states, baseline)]
     return sorted(bursts, key=lambda b: (-b.weight, b.start, b.topic))
-
-
-@dataclass
-class Spell:
-    """A busy spell of a series' burst state (``busy_spells``), weighed (``surprise``): the periods
-    ``first..last`` of row ``row``, its ``seen`` articles, its share of the archive then and its usual
-    share (the baseline's) there."""
-
-    row: int
-    first: int
-    last: int
-    weight: float
-    seen: float
-    share: float
-    baseline: float
-
-
-def weighed_spells(r: np.ndarray, d: np.ndarray, states: np.ndarray, baseline: np.ndarray) -> list[Spell]:
-    """Every busy spell of every row's burst state, row by row, in time order, each weighed against
-    the row's baseline: what a burst is, at every grain."""
-    spells = []
-    for row, start, end in state_runs(states):
-        for first, last in busy_spells(r[row], d, start, end):
-            window = slice(first, last + 1)
-            in_burst = d[window].sum()
-            expected = float((baseline[row, window] * d[window]).sum())
-            seen = float(r[row, window].sum())
-            spells.append(Spell(row, first, last, surprise(seen, expected), seen,
-                                seen / in_burst if in_burst else 0.0, expected / in_burst if in_burst else 0.0))
-    return spells
-
-
-def state_runs(states: np.ndarray) -> list[tuple[int, int, int]]:
-    """(row, first period, last period) of every run of the burst state in a matrix of states (or in
-    one series: row 0), row by row, in time order."""
-    steps = np.diff(np.pad(np.atleast_2d(states), ((0, 0), (1, 1))), axis=1)
-    rows, starts = np.nonzero(steps == 1)
-    _, ends = np.nonzero(steps == -1)  # row-major like the starts, so the two pair up in order
-    return list(zip(rows.tolist(), starts.tolist(), (ends - 1).tolist()))
-
-
-def surprise(seen: float, expected: float) -> float:
-    """A burst's weight: the log-likelihood ratio (G statistic, halved) of ``seen`` articles where its
-    usual share gives ``expected``, seen x ln(seen / expected) - (seen - expected) under a Poisson
-    count. Unlike the automaton's own gain, which credits each article at most ln S however far the
-    share leaps, it ranks a name the wire had never carried (a hundred times its usual share) above a
-    yearly campaign at four times: what a reader asks "what happened" about. 0 when nothing is above
-    the usual."""
-    if seen <= expected or seen <= 0:
-        return 0.0
-    return round(seen * math.log(seen / max(expected, 1e-9)) - (seen - expected), 2)
-
-
-def busy_spells(r: np.ndarray, d: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
-    """The burst state's run ``start..end`` of one series cut into the spells a reader asks "when" about:
-    from a period with an article of the topic to the last one before more than ``QUIET_SPLIT`` quiet
-    periods in a row (the archive had articles, the topic none; periods without any article do not
-    count). The automaton bridges a quiet spell because staying in the burst state costs less than
-    entering it again, so a sparse story's six articles one week and one more two months on would
-    otherwise be one burst of ten weeks."""
-    spells: list[tuple[int, int]] = []
-    first = last = None
-    quiet = 0
-    for t in range(start, end + 1):
-        if r[t] > 0:
-            if first is None:
-                first = t
-            elif quiet > QUIET_SPLIT:
-                spells.append((first, last))
-                first = t
-            last, quiet = t, 0
-        elif d[t] > 0 and first is not None:
-            quiet += 1
-    if first is None:  # the burst state never pays without an article; such a run is kept whole
-        return [(start, end)]
-    return [*spells, (first, last)]

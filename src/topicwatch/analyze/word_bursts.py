@@ -10,22 +10,24 @@ the words of each article's keyword line (spelling variants already merged there
    date), for the words with at least ``MIN_PEAK`` articles in some period; calendar words (month and
    day names) and words with digits are left out, since every month has its "december".
 2. The same burst model as topics and stories (``analyze.burst_model.bursting``: Kleinberg's automaton on
-   the local share, floored by the same season of other years), cut into busy spells.
-3. Two words' spells are one event when they share at least ``LINK_SHARE`` of the smaller one's
-   articles (and at least two): words that burst in the same articles. A word common before the event
-   ("state", "party") does not burst and cannot chain unrelated events together. Events that share
-   that much of their articles merge once more (the several ways a wire names one death), and so do
-   two at the same time whose leading terms share a name, or a cognate, that is theirs
-   (``_named_alike``: the English and the Spanish items of one visit, of one death).
+   the local share, floored where the other years burst in the same season), cut into busy spells.
+3. A word's spell joins the event so far that holds at least ``LINK_SHARE`` of the smaller one's
+   articles (and at least two): words that burst in the same articles; the strongest spells first,
+   each to one event only, so that a word of two events at once does not make them one
+   (``event_joins``). A word common before the event ("state", "party") does not burst and cannot
+   chain unrelated events together. The events are gathered once more the same way (the several ways
+   a wire names one death), and two at the same time whose leading terms share a name, or a
+   cognate, that is theirs merge too (``event_joins.named_alike``: the English and the Spanish items
+   of one visit, of one death).
 4. The event's own words (``_core_words``): those at least ``CORE_SHARE`` of whose articles near the
    event are in it; "visit" bursts with a state visit but is not what it is about. Its articles are
    those carrying its own words; its period and weight are that series' own burst (the strongest busy
-   spell inside the words' spells, weighed by ``burst_model.surprise``), so an event ranks on the
+   spell inside the words' spells, weighed by ``burst_spells.surprise``), so an event ranks on the
    same scale as a topic or a story.
 
 Parameters, and what they trade: ``MIN_PEAK`` = 3 (fewer: single-article "events" by the thousand;
-more: a small visit of three headlines is missed); ``LINK_SHARE`` = 0.5 (lower chains one week's
-unrelated news into one event; higher splits an event into one entry per word); ``CORE_SHARE`` = 0.5
+more: a small visit of three headlines is missed); ``event_joins.LINK_SHARE`` = 0.5 (lower chains one
+week's unrelated news into one event; higher splits an event into one entry per word); ``CORE_SHARE`` = 0.5
 (lower lets an everyday word's articles into the event and its usual level with them; higher leaves
 a name the wire also uses now and then out of its own event).
 """
@@ -38,24 +40,18 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, combinations
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from ..archive.trends import group_representatives, period_of, period_range
-from ..model.terms import STOP_WORDS
 from ..store.line_terms import decoded_lines
-from .burst_model import BASELINE_HALF_WIDTH, Spell, bursting, busy_spells, state_runs, weighed_spells
+from .burst_model import BASELINE_HALF_WIDTH, bursting
+from .burst_spells import Spell, busy_spells, state_runs, weighed_spells
+from .event_joins import joined_spells, named_alike
 
 MIN_PEAK = 3
-LINK_SHARE = 0.5
 CORE_SHARE = 0.5
-MIN_NAME_WORD = 4  # letters: a shorter word ("kim", "un") names no one event
 LINE_WORDS = 8  # at most so many of the event's words in its line, strongest first
-LEADING_TERMS = 3  # an event's strongest terms, whose names may join it with another language's event
-COGNATE_PREFIX = 5  # letters two words must begin with alike to count as one name in two languages
 
 _MONTHS = "january february march april may june july august september october november december"
 _CALENDAR = frozenset(f"{_MONTHS} jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday"
@@ -172,8 +168,8 @@ def word_events(lines: DatedLines) -> list[WordEvent]:
     if not spells:  # no word bursts
         return []
     groups, extents, cores = (list(column) for column in zip(*(
-        _event_of(group, spells, postings, lines.article_period) for group in _joined(spells))))
-    merged = _named_alike(cores, extents, postings)
+        _event_of(group, spells, postings, lines.article_period) for group in joined_spells(spells))))
+    merged = named_alike(cores, extents, postings, CORE_SHARE)
     if len(merged) < len(groups):
         # only the events joined have new words to find; the others keep theirs
         kept = [(groups[together[0]], extents[together[0]], cores[together[0]]) if len(together) == 1
@@ -264,65 +260,11 @@ def _core_words(group: list[int], extent: tuple[int, int], spells: list[tuple[st
     return sorted(core, key=lambda word: -strength[word] * specific[word]) or ranked[:1]
 
 
-def _joined(spells: list[tuple[str, int, int, float, set[int]]]) -> list[list[int]]:
-    """The spells joined into events: spells sharing their articles (``_linked``), then once more the
-    events so far, so that words that never shared articles directly (the several ways the wire names
-    one death) are one event when their events share the articles."""
-    groups = _linked([spell[4] for spell in spells])
-    held_sets = [set().union(*(spells[k][4] for k in group)) for group in groups]
-    return [[k for g in merged for k in groups[g]] for merged in _linked(held_sets)]
-
-
 def _event_of(group: list[int], spells: list[tuple[str, int, int, float, set[int]]], postings: dict[str, np.ndarray],
               article_period: np.ndarray) -> tuple[list[int], tuple[int, int], list[str]]:
     """(the spells, their first and last period, the event's own words) of an event of spells."""
     extent = min(spells[k][1] for k in group), max(spells[k][2] for k in group)
     return group, extent, _core_words(group, extent, spells, postings, article_period)
-
-
-def _named_alike(cores: list[list[str]], extents: list[tuple[int, int]],
-                 postings: dict[str, np.ndarray]) -> list[list[int]]:
-    """The events (by their own words ``cores`` and their extents) joined once more where two at the same
-    time lead with one name: the wire calls one man "dmitri anatoliyevich medvedev president" in its
-    English items and "dmitri anatolievich medvedev" in its Spanish ones, and a death "condolences" in
-    the one and "condolencias" in the other, terms whose articles never meet. Two events whose extents
-    overlap are one when a word of at least ``MIN_NAME_WORD`` letters, not a stop word, stands in the
-    ``LEADING_TERMS`` strongest terms of each, or two words beginning with the same ``COGNATE_PREFIX``
-    letters (cognates: "satellite", "satelite"), and at least ``CORE_SHARE`` of all the archive's
-    articles with a term holding such a word are in the two: a name is theirs, "jong", "secretary" or
-    "president" is everyone's.
-
-    Cognates are told by their common first letters, as Simard, Foster and Isabelle (1992) told them to
-    align a text with its translation (they took four); five keep "centenary" and "central" apart,
-    and the share of its articles a word must have in the two events keeps an everyday cognate
-    ("political", "politicos") from joining anything. Fewer letters join more events falsely (each
-    then rests on that share alone); more miss the accented forms ("satellite", "satelite")."""
-    leading: dict[str, list[int]] = {}
-    for row, core in enumerate(cores):
-        for word in {_cognate_key(w) for term in core[:LEADING_TERMS] for w in term.split()
-                     if len(w) >= MIN_NAME_WORD and w not in STOP_WORDS}:
-            leading.setdefault(word, []).append(row)
-    shared = {word: rows for word, rows in leading.items() if len(rows) > 1}
-    carrying: dict[str, set[int]] = {}
-    for term, held in postings.items():
-        for word in shared.keys() & {_cognate_key(w) for w in term.split()}:
-            carrying.setdefault(word, set()).update(held.tolist())
-    own: dict[int, set[int]] = {}
-    pairs = []
-    for word, rows in shared.items():
-        for a, b in combinations(rows, 2):
-            if extents[a][0] <= extents[b][1] and extents[b][0] <= extents[a][1]:
-                for row in (a, b):
-                    if row not in own:
-                        own[row] = set(np.concatenate([postings[term] for term in cores[row]]).tolist())
-                if len(carrying[word] & (own[a] | own[b])) >= CORE_SHARE * len(carrying[word]):
-                    pairs.append((a, b))
-    return _components(len(cores), pairs)
-
-
-def _cognate_key(word: str) -> str:
-    """What a word shares with its cognates in another language: its first ``COGNATE_PREFIX`` letters."""
-    return word[:COGNATE_PREFIX]
 
 
 def _word_spells(vocabulary: list[str], counts: np.ndarray, lines: DatedLines,
@@ -338,36 +280,6 @@ def _word_spells(vocabulary: list[str], counts: np.ndarray, lines: DatedLines,
             spells.append((word, first, last, float(gain[row, first:last + 1].sum()),
                            set(postings[word][low:high].tolist())))
     return spells
-
-
-def _linked(article_sets: list[set[int]]) -> list[list[int]]:
-    """The sets (of articles: a word's spell, or an event) joined into events: two sharing at least
-    ``LINK_SHARE`` of the smaller one's articles, and at least two, are one (and so, through them,
-    are their other partners). The shared counts of every pair at once: the sets' incidence matrix
-    times its transpose."""
-    sizes = np.array([len(articles) for articles in article_sets])
-    members = np.fromiter(chain.from_iterable(article_sets), dtype=np.int64, count=int(sizes.sum()))
-    if not len(members):
-        return _components(len(article_sets), [])
-    incidence = sparse.csr_matrix((np.ones(len(members)), (np.repeat(np.arange(len(sizes)), sizes), members)),
-                                  shape=(len(sizes), int(members.max()) + 1))
-    shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
-    linked = shared.data >= np.maximum(2.0, LINK_SHARE * np.minimum(sizes[shared.row], sizes[shared.col]))
-    return _components(len(article_sets), list(zip(shared.row[linked].tolist(), shared.col[linked].tolist())))
-
-
-def _components(count: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
-    """The connected components of ``count`` items joined by ``pairs``, each in order, ordered by their
-    first item."""
-    if not pairs:
-        return [[k] for k in range(count)]
-    a, b = zip(*pairs)
-    graph = sparse.coo_matrix((np.ones(len(pairs)), (a, b)), shape=(count, count))
-    _, labels = connected_components(graph, directed=False)
-    groups: dict[int, list[int]] = {}
-    for k, label in enumerate(labels.tolist()):
-        groups.setdefault(label, []).append(k)
-    return list(groups.values())
 
 
 def _line(words: list[str]) -> list[str]:
